@@ -1,0 +1,1 @@
+//! Validated questionnaires and their exact scoring.

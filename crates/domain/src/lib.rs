@@ -1,0 +1,10 @@
+//! Rapport's domain: pure types and rules. Nothing here does I/O; the store,
+//! the web layer and the command line all call into it.
+
+pub mod error;
+pub mod identity;
+pub mod instruments;
+pub mod patient;
+pub mod theory;
+
+pub use error::{Error, FieldError, Result};
