@@ -1,0 +1,287 @@
+//! Rapport's persistence. One [`Store`] over either SQLite (the embedded
+//! default) or PostgreSQL. Every function that touches patient data takes the
+//! [`Actor`] asking, scopes its SQL by the actor's clinic and role, and writes
+//! an audit row in the same transaction as the change.
+
+mod actor;
+mod audit;
+mod clinics;
+mod error;
+mod invites;
+mod patients;
+mod sessions;
+mod settings;
+mod throttle;
+mod types;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use actor::Actor;
+pub use audit::{AuditEntry, AuditQuery};
+pub use clinics::Clinic;
+pub use error::{Result, StoreError};
+pub use invites::{Invite, InviteInfo};
+pub use patients::{PatientQuery, Versioned};
+pub use sessions::{SessionKind, SessionPolicy, SessionTokens};
+pub use throttle::{ThrottlePolicy, ThrottleState};
+pub use types::Ts;
+pub use users::{NewUser, User, UserCredentials};
+
+/// Runs `$body` against the read side of the store: the reader pool on SQLite,
+/// the pool on PostgreSQL. The body is written once and compiled per backend.
+macro_rules! on_read {
+    ($store:expr, |$ex:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite { read: $ex, .. } => $body,
+            $crate::Db::Postgres($ex) => $body,
+        }
+    };
+}
+
+/// Runs `$body` in one write transaction (`BEGIN IMMEDIATE` on SQLite, so the
+/// write lock is taken up front) and commits it. Returning early rolls back.
+macro_rules! in_tx {
+    ($store:expr, |$tx:ident| $body:block) => {
+        match &$store.db {
+            $crate::Db::Sqlite { write, .. } => {
+                let mut $tx = write.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::Db::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+pub(crate) use {in_tx, on_read};
+
+#[derive(Debug, Clone)]
+pub(crate) enum Db {
+    /// One writer connection (SQLite allows one writer at a time) and a few
+    /// read-only connections that run beside it under WAL.
+    Sqlite {
+        write: SqlitePool,
+        read: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DbKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DbKind::Sqlite => "sqlite",
+            DbKind::Postgres => "postgres",
+        }
+    }
+}
+
+/// How hard SQLite works to keep a commit across a power cut. `Full` syncs the
+/// log at every commit; `Normal` may lose the last commits on power loss (never
+/// on a process crash) and is faster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    #[default]
+    Full,
+    Normal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+}
+
+/// The default database when none is given: a file under `./rapport-data/`.
+pub const DEFAULT_DB_URL: &str = "sqlite://rapport-data/rapport.db";
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database named by `url`:
+    /// `sqlite://PATH` or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Store> {
+        Self::open_with(url, Durability::default()).await
+    }
+
+    pub async fn open_with(url: &str, durability: Durability) -> Result<Store> {
+        let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::postgres(PgConnectOptions::from_str(url)?).await?
+        } else if url.starts_with("sqlite:") {
+            Self::sqlite(SqliteConnectOptions::from_str(url)?, durability).await?
+        } else {
+            return Err(StoreError::BadUrl(redact_url(url)));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens an SQLite file at `path`, creating it and its folder if needed.
+    pub async fn open_sqlite_file(path: &Path, durability: Durability) -> Result<Store> {
+        let store = Self::sqlite(SqliteConnectOptions::new().filename(path), durability).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn sqlite(options: SqliteConnectOptions, durability: Durability) -> Result<Store> {
+        if let Some(dir) = options
+            .get_filename()
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)?;
+        }
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match durability {
+                Durability::Full => SqliteSynchronous::Full,
+                Durability::Normal => SqliteSynchronous::Normal,
+            })
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Store {
+            db: Db::Sqlite { write, read },
+        })
+    }
+
+    /// Connects to PostgreSQL with the given options (tests use them to set a
+    /// per-test `search_path`). Does not migrate; `open` does.
+    pub async fn postgres(options: PgConnectOptions) -> Result<Store> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            db: Db::Postgres(pool),
+        })
+    }
+
+    /// Applies pending migrations. Idempotent; `open` calls it.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn kind(&self) -> DbKind {
+        match self.db {
+            Db::Sqlite { .. } => DbKind::Sqlite,
+            Db::Postgres(_) => DbKind::Postgres,
+        }
+    }
+
+    /// The newest migration applied, for `/healthz`.
+    pub async fn migration_level(&self) -> Result<i64> {
+        let level: Option<i64> = on_read!(self, |ex| {
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(ex)
+                .await?
+        });
+        Ok(level.unwrap_or(0))
+    }
+
+    /// Checks the database answers and, for SQLite, that the file is sound.
+    pub async fn check(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite { read, .. } => {
+                let result: String = sqlx::query_scalar("PRAGMA quick_check")
+                    .fetch_one(read)
+                    .await?;
+                if result != "ok" {
+                    return Err(StoreError::Conflict(format!(
+                        "integrity check failed: {result}"
+                    )));
+                }
+            }
+            Db::Postgres(pool) => {
+                sqlx::query("SELECT 1").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a consistent copy of an SQLite database to `out` while it is in use.
+    pub async fn backup_sqlite(&self, out: &Path) -> Result<()> {
+        match &self.db {
+            Db::Sqlite { write, .. } => {
+                let target = out
+                    .to_str()
+                    .ok_or_else(|| StoreError::BadUrl("backup path is not UTF-8".into()))?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(write)
+                    .await?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(StoreError::BadUrl(
+                "online backup of PostgreSQL is done with pg_dump; see README".into(),
+            )),
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A database URL fit for logs and errors: any password is replaced.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_do_not_reach_logs() {
+        assert_eq!(
+            super::redact_url("postgres://app:s3cret@db:5432/rapport"),
+            "postgres://app:***@db:5432/rapport"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://rapport-data/rapport.db"),
+            "sqlite://rapport-data/rapport.db"
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Log-in throttling, kept in the database so it holds across restarts and
+//! across several servers sharing one PostgreSQL.
+
+use std::time::Duration;
+
+use crate::types::Ts;
+use crate::{Result, Store, in_tx, on_read};
+
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottlePolicy {
+    /// Failures older than this are forgotten.
+    pub window: Duration,
+    /// From this many failures on, each attempt is answered more slowly.
+    pub slow_after: u32,
+    /// Added per failure beyond `slow_after`.
+    pub delay_step: Duration,
+    /// This many failures for one account lock it for `lock_for`.
+    pub lock_after_account: u32,
+    /// This many failures from one address lock that address for `lock_for`.
+    pub lock_after_address: u32,
+    pub lock_for: Duration,
+}
+
+impl Default for ThrottlePolicy {
+    fn default() -> Self {
+        ThrottlePolicy {
+            window: Duration::from_secs(15 * 60),
+            slow_after: 3,
+            delay_step: Duration::from_millis(500),
+            lock_after_account: 5,
+            lock_after_address: 20,
+            lock_for: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+impl ThrottlePolicy {
+    /// How long to hold an answer after `failures` recent failures.
+    pub fn delay(&self, failures: u32) -> Duration {
+        self.delay_step * failures.saturating_sub(self.slow_after).min(10)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ThrottleState {
+    /// Most recent failures on any of the keys asked about.
+    pub failures: u32,
+    pub locked_until: Option<jiff::Timestamp>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    failures: i64,
+    window_start: Ts,
+    locked_until: Option<Ts>,
+}
+
+fn plus(ts: Ts, d: Duration) -> Ts {
+    Ts(ts
+        .0
+        .checked_add(jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX))
+        .unwrap_or(jiff::Timestamp::MAX))
+}
+
+impl Store {
+    /// The state of the given keys (e.g. `account:ann@example.org`, `address:10.0.0.1`).
+    pub async fn throttle_state(
+        &self,
+        keys: &[&str],
+        policy: &ThrottlePolicy,
+    ) -> Result<ThrottleState> {
+        let now = Ts::now();
+        let mut state = ThrottleState::default();
+        for key in keys {
+            let row: Option<Row> = on_read!(self, |ex| {
+                sqlx::query_as("SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1")
+                    .bind(*key)
+                    .fetch_optional(ex)
+                    .await?
+            });
+            let Some(row) = row else { continue };
+            if let Some(until) = row.locked_until.filter(|u| *u > now) {
+                state.locked_until = Some(state.locked_until.map_or(until.0, |s| s.max(until.0)));
+            }
+            if plus(row.window_start, policy.window) > now {
+                state.failures = state
+                    .failures
+                    .max(u32::try_from(row.failures).unwrap_or(u32::MAX));
+            }
+        }
+        Ok(state)
+    }
+
+    /// Counts one failure against `key`, locking it once `lock_after` is reached.
+    pub async fn throttle_fail(
+        &self,
+        key: &str,
+        lock_after: u32,
+        policy: &ThrottlePolicy,
+    ) -> Result<()> {
+        let now = Ts::now();
+        in_tx!(self, |tx| {
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1",
+            )
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (failures, window_start) = match row {
+                Some(r) if plus(r.window_start, policy.window) > now => {
+                    (r.failures + 1, r.window_start)
+                }
+                _ => (1, now),
+            };
+            let locked_until =
+                (failures >= i64::from(lock_after)).then(|| plus(now, policy.lock_for));
+            sqlx::query(
+                "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, \
+                 locked_until = excluded.locked_until",
+            )
+            .bind(key)
+            .bind(failures)
+            .bind(window_start)
+            .bind(locked_until)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Forgets the failures of `key` (after a successful log-in).
+    pub async fn throttle_clear(&self, key: &str) -> Result<()> {
+        in_tx!(self, |tx| {
+            sqlx::query("DELETE FROM login_throttle WHERE key = $1 AND (locked_until IS NULL OR locked_until <= $2)")
+                .bind(key)
+                .bind(Ts::now())
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+}
