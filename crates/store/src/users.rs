@@ -159,6 +159,21 @@ impl Store {
             other => other,
         })?;
         let id = in_tx!(self, |tx| {
+            if let Some(patient) = new.patient_id {
+                let found: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM patients WHERE id = $1 AND clinic_id = $2")
+                        .bind(patient.0)
+                        .bind(new.clinic_id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if found.is_none() {
+                    return Err(StoreError::Invalid(rapport_domain::FieldError::new(
+                        "patient",
+                        "same_clinic",
+                        "the patient record must belong to the account's clinic",
+                    )));
+                }
+            }
             let id = user_insert!(&mut *tx, new, &name);
             let actor = Actor::operator(new.clinic_id, Role::Admin);
             audit_insert!(

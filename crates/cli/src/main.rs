@@ -1,0 +1,318 @@
+//! `rapport`: the one binary. Serves the web application and does set-up,
+//! audit and backup from the command line.
+
+mod demo;
+mod output;
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rapport_domain::identity::{ClinicId, Email, PatientId, Role, check_password};
+use rapport_store::{AuditQuery, DEFAULT_DB_URL, Durability, NewUser, Store, redact_url};
+use rapport_web::{AppState, Config};
+
+use output::Format;
+
+#[derive(Parser)]
+#[command(
+    name = "rapport",
+    version,
+    about = "Rapport: exercise therapy for persistent low back pain, built on trust, motivation and confidence."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArg {
+    /// Database: `sqlite://PATH` (default, a file under ./rapport-data/) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "RAPPORT_DB", default_value = DEFAULT_DB_URL)]
+    db: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DurabilityArg {
+    /// Sync every commit to disk (survives power loss).
+    Full,
+    /// Faster; a power cut may lose the last commits (a crash of Rapport never does).
+    Normal,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web application.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on.
+        #[arg(long, env = "RAPPORT_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// On first start, load a demo clinic and print its logins.
+        #[arg(long)]
+        demo: bool,
+        /// The address users reach Rapport at, e.g. https://rapport.example.org (https marks cookies Secure).
+        #[arg(long, env = "RAPPORT_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Take client addresses from X-Forwarded-For; only behind your own reverse proxy.
+        #[arg(long, env = "RAPPORT_TRUST_PROXY")]
+        trust_proxy: bool,
+        /// How SQLite syncs commits to disk.
+        #[arg(long, env = "RAPPORT_SQLITE_SYNC", value_enum, default_value = "full")]
+        sqlite_sync: DurabilityArg,
+    },
+    /// Apply database migrations and print the level reached.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Set up clinics and accounts without the web.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Read the audit log.
+    Audit {
+        #[command(flatten)]
+        db: DbArg,
+        /// Only entries about this patient.
+        #[arg(long)]
+        patient: Option<i64>,
+        /// Only entries of this clinic.
+        #[arg(long)]
+        clinic: Option<i64>,
+        /// At most this many entries, newest first.
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Write a consistent copy of an SQLite database while it is in use.
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The file to write; must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a clinic.
+    CreateClinic {
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Create an account; the password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        clinic: i64,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (first line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Name shown in the application; defaults to the e-mail address.
+        #[arg(long)]
+        name: Option<String>,
+        /// For a patient account: the patient record it belongs to.
+        #[arg(long)]
+        patient: Option<i64>,
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RAPPORT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(db: &DbArg, durability: Durability) -> Result<Store> {
+    Store::open_with(&db.db, durability)
+        .await
+        .with_context(|| format!("cannot open database {}", redact_url(&db.db)))
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve {
+            db,
+            addr,
+            demo,
+            public_url,
+            trust_proxy,
+            sqlite_sync,
+        } => {
+            let durability = match sqlite_sync {
+                DurabilityArg::Full => Durability::Full,
+                DurabilityArg::Normal => Durability::Normal,
+            };
+            let store = open(&db, durability).await?;
+            if demo {
+                demo::ensure(&store).await?.print();
+            }
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            let local = listener.local_addr()?;
+            let level = store.migration_level().await?;
+            println!(
+                "Rapport {} listening on http://{local} (database: {} {}, migration {level})",
+                env!("CARGO_PKG_VERSION"),
+                store.kind().as_str(),
+                redact_url(&db.db)
+            );
+            let config = Config {
+                public_url,
+                trust_proxy,
+                ..Config::default()
+            };
+            rapport_web::serve(
+                listener,
+                AppState::new(store.clone(), config),
+                shutdown_signal(),
+            )
+            .await?;
+            store.close().await;
+            Ok(())
+        }
+        Command::Migrate { db } => {
+            let store = open(&db, Durability::default()).await?;
+            println!("migrated to level {}", store.migration_level().await?);
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateClinic { name, db, format }) => {
+            let store = open(&db, Durability::default()).await?;
+            let clinic = store
+                .clinic_create(&name)
+                .await
+                .map_err(output::store_error)?;
+            output::record(
+                format,
+                &clinic,
+                &format!("created clinic {} \"{}\"", clinic.id, clinic.name),
+            )
+        }
+        Command::Admin(AdminCommand::CreateUser {
+            clinic,
+            role,
+            email,
+            password_stdin: _,
+            name,
+            patient,
+            db,
+            format,
+        }) => {
+            let role: Role = role.parse()?;
+            let email = Email::parse(&email)?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.lines().next().unwrap_or("").to_string();
+            check_password("password", &password)?;
+            let store = open(&db, Durability::default()).await?;
+            let hash = rapport_web::auth::hash_password(password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let new = NewUser {
+                clinic_id: ClinicId(clinic),
+                role,
+                display_name: name.unwrap_or_else(|| email.to_string()),
+                email,
+                password_hash: hash,
+                patient_id: patient.map(PatientId),
+            };
+            let user = store.user_create(&new).await.map_err(output::store_error)?;
+            output::record(
+                format,
+                &user,
+                &format!(
+                    "created {} account {} for {} in clinic {}",
+                    user.role, user.id, user.email, user.clinic_id
+                ),
+            )
+        }
+        Command::Audit {
+            db,
+            patient,
+            clinic,
+            limit,
+            format,
+        } => {
+            let store = open(&db, Durability::default()).await?;
+            let entries = store
+                .audit_list_unscoped(&AuditQuery {
+                    clinic_id: clinic.map(ClinicId),
+                    patient_id: patient.map(PatientId),
+                    before_id: None,
+                    limit,
+                })
+                .await?;
+            output::audit(format, &entries)
+        }
+        Command::Backup { db, out } => {
+            if out.exists() {
+                bail!("{} already exists; choose a new file", out.display());
+            }
+            let store = open(&db, Durability::default()).await?;
+            store
+                .backup_sqlite(&out)
+                .await
+                .map_err(output::store_error)?;
+            println!("wrote {}", out.display());
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,60 @@
+//! How the command line prints records: JSON for other tools, a table or a
+//! sentence for people.
+
+use anyhow::Result;
+use clap::ValueEnum;
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use rapport_store::{AuditEntry, StoreError};
+use serde::Serialize;
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Table,
+    Text,
+}
+
+/// One new record: as JSON (with its `id`), or as a sentence.
+pub fn record<T: Serialize>(format: Format, value: &T, sentence: &str) -> Result<()> {
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
+        Format::Table | Format::Text => println!("{sentence}"),
+    }
+    Ok(())
+}
+
+pub fn audit(format: Format, entries: &[AuditEntry]) -> Result<()> {
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(entries)?);
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header([
+        "id", "at (UTC)", "user", "role", "clinic", "action", "patient", "outcome", "address",
+    ]);
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    for e in entries {
+        table.add_row([
+            e.id.to_string(),
+            e.at.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+            opt(e.user_id.map(|u| u.to_string())),
+            opt(e.role.map(|r| r.to_string())),
+            opt(e.clinic_id.map(|c| c.to_string())),
+            e.action.clone(),
+            opt(e.patient_id.map(|p| p.to_string())),
+            e.outcome.clone(),
+            opt(e.address.clone()),
+        ]);
+    }
+    println!("{table}");
+    Ok(())
+}
+
+/// Store errors as a person reads them at the command line.
+pub fn store_error(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Invalid(f) => anyhow::anyhow!("{}: {}", f.field, f.message),
+        other => anyhow::anyhow!("{other}"),
+    }
+}

@@ -1,0 +1,144 @@
+//! Rapport's web server: server-rendered pages for clinicians, patients,
+//! researchers and administrators, and the JSON API under `/api/v1`.
+
+pub mod api;
+pub mod auth;
+mod csrf;
+pub mod error;
+mod headers;
+pub mod pages;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use rapport_store::{SessionPolicy, Store, ThrottlePolicy};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+/// Settings of a running server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The address users reach the server at, e.g. `https://rapport.example.org`.
+    /// When it is `https`, cookies are marked `Secure` and HSTS is sent.
+    pub public_url: Option<String>,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
+    pub trust_proxy: bool,
+    pub sessions: SessionPolicy,
+    pub throttle: ThrottlePolicy,
+    pub invite_ttl: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            public_url: None,
+            trust_proxy: false,
+            sessions: SessionPolicy::default(),
+            throttle: ThrottlePolicy::default(),
+            invite_ttl: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+impl Config {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Self {
+        AppState {
+            store,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// Request bodies larger than this are refused (413).
+const BODY_LIMIT: usize = 256 * 1024;
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    let web = pages::routes()
+        .layer(from_fn_with_state(state.clone(), csrf::guard))
+        .layer(from_fn_with_state(state.clone(), auth::load_web_session));
+    Router::new()
+        .merge(web)
+        .nest("/api/v1", api::routes())
+        .route("/healthz", get(healthz))
+        .route("/static/{file}", get(pages::static_file))
+        .fallback(pages::not_found)
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(headers::panic_response))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .with_state(state)
+}
+
+/// The log line of a request: method and path only. Query strings can hold
+/// names typed into a search, and invitation paths hold a secret.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let path = req.uri().path();
+    let path = if path.starts_with("/invite/") {
+        "/invite/…"
+    } else {
+        path
+    };
+    tracing::info_span!("request", method = %req.method(), path = %path)
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+    pub database: &'static str,
+    pub migration: i64,
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let level = state.store.migration_level().await;
+    let ok = level.is_ok();
+    let body = Health {
+        status: if ok { "ok" } else { "unavailable" },
+        version: env!("CARGO_PKG_VERSION"),
+        database: state.store.kind().as_str(),
+        migration: level.unwrap_or(0),
+    };
+    let status = if ok {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body))
+}
+
+/// Serves the application on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,438 @@
+//! Clinicians' patient pages, and a patient's view of their own record.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use rapport_domain::FieldError;
+use rapport_domain::identity::{Email, PatientId, Role};
+use rapport_domain::patient::{Patient, PatientInput};
+use rapport_store::{PatientQuery, StoreError};
+use serde::Deserialize;
+
+use super::{Layout, require_role};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, PageError, PageResult};
+
+const PAGE_SIZE: u32 = 50;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/patients", get(list))
+        .route("/patients/new", get(new_form).post(create))
+        .route("/patients/{id}", get(view))
+        .route("/patients/{id}/edit", get(edit_form).post(update))
+        .route("/patients/{id}/invite", post(invite))
+        .route("/me", get(me))
+}
+
+pub(crate) fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "patients.html")]
+struct ListPage {
+    layout: Layout,
+    clinic: String,
+    q: String,
+    patients: Vec<Patient>,
+    prev_page: Option<u32>,
+    next_page: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<u32>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
+    if user.auth.user.role == Role::Patient {
+        return Ok(Redirect::to("/me").into_response());
+    }
+    require_role(&user.auth, Role::Clinician)?;
+    let page = q.page.unwrap_or(1).max(1);
+    let query = PatientQuery {
+        search: Some(q.q.clone()),
+        limit: PAGE_SIZE + 1,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let mut patients: Vec<Patient> = state
+        .store
+        .patients_list(&user.actor, &query)
+        .await?
+        .into_iter()
+        .map(|v| v.value)
+        .collect();
+    let more = patients.len() > PAGE_SIZE as usize;
+    patients.truncate(PAGE_SIZE as usize);
+    let clinic = state.store.clinic_get(user.auth.user.clinic_id).await?.name;
+    Ok(ListPage {
+        layout: Layout::user(&user.auth, "Patients", "/patients"),
+        clinic,
+        q: q.q,
+        patients,
+        prev_page: (page > 1).then(|| page - 1),
+        next_page: more.then_some(page + 1),
+    }
+    .into_response())
+}
+
+/// One input of the patient form.
+pub struct FormField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub value: String,
+    pub required: bool,
+    pub hint: Option<&'static str>,
+    pub autocomplete: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "patient_form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    cancel: String,
+    version: Option<i64>,
+    fields: Vec<FormField>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct PatientForm {
+    #[serde(default)]
+    given_name: String,
+    #[serde(default)]
+    family_name: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    external_ref: String,
+    version: Option<i64>,
+}
+
+impl PatientForm {
+    fn from_patient(p: &Patient, version: i64) -> Self {
+        PatientForm {
+            given_name: p.details.given_name.clone(),
+            family_name: p.details.family_name.clone(),
+            birth_date: p.details.birth_date.to_string(),
+            email: p
+                .details
+                .email
+                .as_ref()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+            phone: p.details.phone.clone().unwrap_or_default(),
+            external_ref: p.details.external_ref.clone().unwrap_or_default(),
+            version: Some(version),
+        }
+    }
+
+    /// On a web form every field is sent; an empty optional field clears it.
+    fn input(&self) -> PatientInput {
+        PatientInput {
+            given_name: Some(self.given_name.clone()),
+            family_name: Some(self.family_name.clone()),
+            birth_date: Some(self.birth_date.clone()),
+            email: Some(self.email.clone()),
+            phone: Some(self.phone.clone()),
+            external_ref: Some(self.external_ref.clone()),
+        }
+    }
+
+    fn fields(&self, error: Option<&FieldError>) -> Vec<FormField> {
+        let err = |name: &str| error.filter(|e| e.field == name).map(|e| e.message.clone());
+        let f = |name, label, kind, value: &str, required, hint, autocomplete| FormField {
+            name,
+            label,
+            kind,
+            value: value.to_string(),
+            required,
+            hint,
+            autocomplete,
+            error: err(name),
+        };
+        vec![
+            f(
+                "given_name",
+                "Given name",
+                "text",
+                &self.given_name,
+                true,
+                None,
+                Some("off"),
+            ),
+            f(
+                "family_name",
+                "Family name",
+                "text",
+                &self.family_name,
+                true,
+                None,
+                Some("off"),
+            ),
+            f(
+                "birth_date",
+                "Date of birth",
+                "date",
+                &self.birth_date,
+                true,
+                Some("Written YYYY-MM-DD."),
+                Some("off"),
+            ),
+            f(
+                "email",
+                "E-mail",
+                "email",
+                &self.email,
+                false,
+                Some("Needed to invite the patient."),
+                Some("off"),
+            ),
+            f(
+                "phone",
+                "Phone",
+                "tel",
+                &self.phone,
+                false,
+                None,
+                Some("off"),
+            ),
+            f(
+                "external_ref",
+                "Record number",
+                "text",
+                &self.external_ref,
+                false,
+                Some("Your clinic's own number, if any."),
+                Some("off"),
+            ),
+        ]
+    }
+}
+
+fn form_page(
+    user: &CurrentUser,
+    form: &PatientForm,
+    error: Option<&FieldError>,
+    edit: Option<PatientId>,
+) -> FormPage {
+    let (heading, action, cancel) = match edit {
+        Some(id) => (
+            "Edit patient".to_string(),
+            format!("/patients/{id}/edit"),
+            format!("/patients/{id}"),
+        ),
+        None => (
+            "New patient".to_string(),
+            "/patients/new".to_string(),
+            "/patients".to_string(),
+        ),
+    };
+    FormPage {
+        layout: Layout::user(
+            &user.auth,
+            heading.clone(),
+            if edit.is_some() { "" } else { "/patients/new" },
+        ),
+        heading,
+        action,
+        cancel,
+        version: form.version,
+        fields: form.fields(error),
+        error: error.map(|e| format!("{} — {}", label_of(&e.field), e.message)),
+    }
+}
+
+fn label_of(field: &str) -> &str {
+    match field {
+        "given_name" => "Given name",
+        "family_name" => "Family name",
+        "birth_date" => "Date of birth",
+        "email" => "E-mail",
+        "phone" => "Phone",
+        "external_ref" => "Record number",
+        other => other,
+    }
+}
+
+async fn new_form(user: CurrentUser) -> PageResult<Response> {
+    require_role(&user.auth, Role::Clinician)?;
+    Ok(form_page(&user, &PatientForm::default(), None, None).into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<PatientForm>,
+) -> PageResult<Response> {
+    require_role(&user.auth, Role::Clinician)?;
+    let details = match form.input().validate(today()) {
+        Ok(d) => d,
+        Err(rapport_domain::Error::Invalid(e)) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form_page(&user, &form, Some(&e), None),
+            )
+                .into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let created = state.store.patient_create(&user.actor, &details).await?;
+    Ok(Redirect::to(&format!("/patients/{}", created.value.id)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "patient.html")]
+struct PatientPage {
+    layout: Layout,
+    patient: Patient,
+    clinician: bool,
+    notice: Option<String>,
+    invite_link: Option<String>,
+    invite_expires: String,
+    invite_error: Option<String>,
+    invite_days: u64,
+}
+
+impl PatientPage {
+    fn new(state: &AppState, user: &CurrentUser, patient: Patient, current: &str) -> Self {
+        PatientPage {
+            layout: Layout::user(&user.auth, patient.display_name(), current),
+            clinician: user.auth.user.role == Role::Clinician,
+            patient,
+            notice: None,
+            invite_link: None,
+            invite_expires: String::new(),
+            invite_error: None,
+            invite_days: state.config.invite_ttl.as_secs().div_ceil(86_400),
+        }
+    }
+}
+
+fn parse_id(raw: &str) -> Result<PatientId, PageError> {
+    raw.parse::<i64>()
+        .map(PatientId)
+        .map_err(|_| PageError(AppError::NotFound))
+}
+
+async fn view(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let id = parse_id(&id)?;
+    let patient = state.store.patient_get(&user.actor, id).await?.value;
+    Ok(PatientPage::new(&state, &user, patient, "").into_response())
+}
+
+async fn me(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
+    require_role(&user.auth, Role::Patient)?;
+    let id = user
+        .auth
+        .user
+        .patient_id
+        .ok_or(PageError(AppError::NotFound))?;
+    let patient = state.store.patient_get(&user.actor, id).await?.value;
+    Ok(PatientPage::new(&state, &user, patient, "/me").into_response())
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let id = parse_id(&id)?;
+    require_role(&user.auth, Role::Clinician)?;
+    let current = state.store.patient_get(&user.actor, id).await?;
+    let form = PatientForm::from_patient(&current.value, current.version);
+    Ok(form_page(&user, &form, None, Some(id)).into_response())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<PatientForm>,
+) -> PageResult<Response> {
+    let id = parse_id(&id)?;
+    require_role(&user.auth, Role::Clinician)?;
+    match state
+        .store
+        .patient_update(&user.actor, id, &form.input(), form.version, today())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/patients/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form_page(&user, &form, Some(&e), Some(id)),
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct InviteForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<InviteForm>,
+) -> PageResult<Response> {
+    let id = parse_id(&id)?;
+    require_role(&user.auth, Role::Clinician)?;
+    let patient = state.store.patient_get(&user.actor, id).await?.value;
+    let mut page = PatientPage::new(&state, &user, patient, "");
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e,
+        Err(e) => {
+            page.invite_error = Some(AppError::from(e).public_message());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    match state
+        .store
+        .invite_create(&user.actor, id, &email, state.config.invite_ttl)
+        .await
+    {
+        Ok(invite) => {
+            let base = state.config.public_url.clone().unwrap_or_default();
+            page.invite_link = Some(format!(
+                "{}/invite/{}",
+                base.trim_end_matches('/'),
+                invite.token
+            ));
+            page.invite_expires = invite.expires_at.strftime("%Y-%m-%d %H:%M UTC").to_string();
+            Ok(page.into_response())
+        }
+        Err(StoreError::Conflict(m)) => {
+            page.invite_error = Some(m);
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
