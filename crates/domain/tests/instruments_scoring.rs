@@ -259,13 +259,15 @@ fn odi_worked_example_one_section_missed() {
 }
 
 #[test]
-fn odi_two_missing_scored_three_refused() {
-    let s = score("odi", &parse("5,5,5,5,5,5,5,-,-,5"));
+fn odi_one_missing_scored_two_refused() {
+    // The instructions give the rule for one missed section only.
+    let s = score("odi", &parse("5,5,5,5,5,5,5,-,5,5"));
     assert_eq!(s.total, Some(100.0));
-    assert_eq!(s.missing.items_missing, vec![8, 9]);
-    let (field, rule, message) = invalid("odi", &parse("5,5,5,5,5,5,-,-,-,5"));
-    assert_eq!((field.as_str(), rule.as_str()), ("answers[7]", "missing"));
-    assert!(message.contains("items 7, 8, 9"), "{message}");
+    assert_eq!(s.missing.items_missing, vec![8]);
+    let (field, rule, message) = invalid("odi", &parse("5,5,5,5,5,5,5,-,-,5"));
+    assert_eq!((field.as_str(), rule.as_str()), ("answers[8]", "missing"));
+    assert!(message.contains("items 8, 9"), "{message}");
+    assert!(message.contains("at most 1"), "{message}");
 }
 
 #[test]

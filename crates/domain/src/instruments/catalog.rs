@@ -186,8 +186,10 @@ const STARTBACK: Instrument = Instrument {
 // Sources:
 // - Format 0 = no pain … 10 = worst imaginable: LOINC 72514-3 "Pain severity -
 //   0-10 verbal numeric rating [Score] - Reported" (clinical-facts §2.2 [V]).
-// - Bands and SNOMED CT interpretations: HL7 Europe PAIN score table
-//   (hl7.eu/scores/PAIN.htm, clinical-facts §2.2 [V]) — secondary.
+// - Bands: HL7 Europe PAIN score table (hl7.eu/scores/PAIN.htm, as recorded
+//   in clinical-facts §2.2 [V]) — secondary: 0 none, 1-3 mild, 4-6 moderate,
+//   7-9 severe, 10 excruciating. The note also lists SNOMED CT codes for these
+//   interpretations; they could not be re-checked here, so none are encoded.
 // - MIC for LBP: 2 points or 30 % (Ostelo RW et al. Spine 2008;33(1):90-94,
 //   international consensus) — secondary (abstract via metajournal).
 // Missing: a single item; it must be answered.
@@ -211,46 +213,11 @@ const NPRS: Instrument = Instrument {
     missing: MissingRule::RequireAll,
     banding: Banding::Ranges {
         bands: &[
-            Band {
-                code: "none",
-                label: "no pain",
-                min: 0.0,
-                max: 0.0,
-                loinc_answer: None,
-                snomed: Some("301379001"),
-            },
-            Band {
-                code: "mild",
-                label: "mild pain",
-                min: 1.0,
-                max: 3.0,
-                loinc_answer: None,
-                snomed: Some("40196000"),
-            },
-            Band {
-                code: "moderate",
-                label: "moderate pain",
-                min: 4.0,
-                max: 6.0,
-                loinc_answer: None,
-                snomed: Some("50415004"),
-            },
-            Band {
-                code: "severe",
-                label: "severe pain",
-                min: 7.0,
-                max: 9.0,
-                loinc_answer: None,
-                snomed: Some("76948002"),
-            },
-            Band {
-                code: "excruciating",
-                label: "excruciating pain",
-                min: 10.0,
-                max: 10.0,
-                loinc_answer: None,
-                snomed: Some("67849003"),
-            },
+            band("none", "no pain", 0.0, 0.0),
+            band("mild", "mild pain", 1.0, 3.0),
+            band("moderate", "moderate pain", 4.0, 6.0),
+            band("severe", "severe pain", 7.0, 9.0),
+            band("excruciating", "excruciating pain", 10.0, 10.0),
         ],
     },
     mic: Some(Mic {
@@ -399,10 +366,11 @@ const RMDQ: Instrument = Instrument {
 //   truncates); "for every question not answered, the denominator is reduced
 //   by 5"; bands 0-20 minimal, 21-40 moderate, 41-60 severe, 61-80 crippled,
 //   81-100 bed-bound or exaggerating.
-// - Maximum number of unanswered sections: not found in any source read →
-//   adopted: at most 2 (at least 8 of 10 sections answered); more is not
-//   scored. The worked example covers one; the sex-life section is commonly
-//   left blank, so one more is allowed.
+// - Maximum number of unanswered sections: the instructions give the rule for
+//   "one section missed or not applicable" and nothing beyond; no other limit
+//   was found → adopted: at most 1 unanswered section; with 2 or more the form
+//   is not scored. An independent open clinical scoring library
+//   (awell-health/awell-score, oswestry README) applies the same limit.
 // - MIC 10 points or 30 % (Ostelo 2008) — secondary.
 // - LOINC 97908-8 panel (clinical-facts §2.4 [V]). 97909-6 is described on a
 //   raw 0-50 scale with different bands, so it is not attached to this
@@ -433,7 +401,7 @@ const ODI: Instrument = Instrument {
     total_max: 100.0,
     polarity: Polarity::HigherIsWorse,
     subscales: &[],
-    missing: MissingRule::ReduceDenominator { max_missing: 2 },
+    missing: MissingRule::ReduceDenominator { max_missing: 1 },
     banding: Banding::Ranges {
         bands: &[
             band("minimal", "minimal disability", 0.0, 20.0),
@@ -468,7 +436,8 @@ const ODI: Instrument = Instrument {
         "If a patient marks more than one statement in a section, enter the highest.",
         "Bands are on whole percentages; a prorated total between two bands (e.g. 20.5) is placed in the higher band.",
         "Not the Modified ODI (Fritz & Irrgang 2001), which replaces the sex-life section.",
-        "At most 2 sections may be unanswered: Rapport's rule; the publication shows the calculation for one.",
+        "At most 1 section may be unanswered: the scoring instructions give the rule for one missed section \
+         only, so a form with more is not scored.",
     ],
     references: &[
         "Fairbank JCT, Pynsent PB. Spine 2000;25(22):2940-2953",
@@ -723,6 +692,10 @@ const FABQ: Instrument = Instrument {
 //   (clinical-facts §2.8 [V]) and two independent published implementations
 //   (one licensed from the Society for Psychotherapy Research, stating the
 //   12 items are scored as answered, "no recodes") — secondary.
+// - Licence: Horvath released the WAI rights; requests go to the Society for
+//   Psychotherapy Research (RehabMeasures WAI entry; legalclarity.org) —
+//   secondary. legalclarity.org also quotes the collaborate-on-goals item as a
+//   goal-scale item, consistent with item 4 being a goal item.
 // - Reverse-scored items: none. The brief asked to check item 4 in
 //   particular; no source read reverses any WAI-SR item, and item 4 is a goal
 //   item scored as answered. Not checked against the 2006 paper itself.
@@ -788,9 +761,9 @@ const WAISR: Instrument = Instrument {
     },
     licence: Licence {
         status: LicenceStatus::WithPermission,
-        holder: "Adam O. Horvath (WAI items); WAI-SR by Hatcher & Gillaspy",
-        note: "Permission needed; one source reports licensing through the Society for Psychotherapy Research. \
-               Confirm with the authors.",
+        holder: "Society for Psychotherapy Research (WAI items by Adam O. Horvath; WAI-SR by Hatcher & Gillaspy)",
+        note: "Copyrighted; permission needed. Horvath released the rights and requests go to the Society for \
+               Psychotherapy Research (RehabMeasures; legalclarity.org) - secondary.",
     },
     notes: &[
         "No reverse-scored items.",

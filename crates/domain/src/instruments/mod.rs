@@ -482,7 +482,10 @@ impl Instrument {
                 if missing.len() > max_missing {
                     return Err(self.missing_error(
                         &missing,
-                        &format!("at most {max_missing} may be left unanswered"),
+                        &format!(
+                            "at most {} may be left unanswered",
+                            plural(max_missing, "section", "sections")
+                        ),
                     ));
                 }
                 let total = self.total_of(items, answers)?;
@@ -718,10 +721,9 @@ impl Instrument {
             format!("answers[{first}]"),
             "missing",
             format!(
-                "{} unanswered; {} cannot be scored: {why} ({})",
+                "{} unanswered; {} cannot be scored: {why}",
                 item_list(missing),
-                self.code,
-                self.missing.describe()
+                self.code
             ),
         )
     }
