@@ -203,6 +203,13 @@ fn rmdq_unmarked_items_count_as_no_and_are_listed() {
 }
 
 #[test]
+fn rmdq_refuses_a_form_with_nothing_answered() {
+    // Rapport's guard: all 24 blank cannot be told from a form never completed.
+    let (field, rule, _) = invalid("rmdq", &[None; 24]);
+    assert_eq!((field.as_str(), rule.as_str()), ("answers[1]", "missing"));
+}
+
+#[test]
 fn rmdq_recovery_cut_off_edge_2_and_3() {
     // Kamper 2010: ≤ 2 identifies self-rated recovery.
     let mut a = vec![Some(0); 24];
@@ -584,6 +591,7 @@ fn score_json_has_integers_when_whole_and_round_trips() {
     assert_eq!(json["total_max"].to_string(), "9");
     assert_eq!(json["subscales"]["psychosocial"].to_string(), "2");
     assert_eq!(json["band"]["code"], "medium");
+    assert_eq!(json["band"]["loinc_answer"], "LA8982-6");
     assert_eq!(json["missing"]["rule"], "complete");
     let back: Score = serde_json::from_value(json).unwrap();
     assert_eq!(back, s);

@@ -261,7 +261,9 @@ const NPRS: Instrument = Instrument {
 //   a statement the patient marks as not applicable also scores 0 (scoring
 //   notes summarised at scientificspine.com; Kent & Lauridsen, "Managing
 //   missing scores on the RMDQ": "there is no standard method") — secondary.
-//   Rapport follows the checklist rule and lists the unmarked items.
+//   Rapport follows the checklist rule and lists the unmarked items; adopted
+//   guard: a form with no statement answered at all is not scored, since in
+//   electronic capture it cannot be told from a form never completed.
 // - Band: ≤ 2 best identifies self-rated recovery (Kamper SJ et al. Eur Spine J
 //   2010, PMC2989296; clinical-facts §2.3 [V]) — secondary. No severity bands
 //   are published.

@@ -102,7 +102,9 @@ pub struct Instrument {
     pub items: &'static [Item],
     pub total: TotalRule,
     /// The range of the total (after any reversal and proration).
+    #[serde(serialize_with = "num::one")]
     pub total_min: f64,
+    #[serde(serialize_with = "num::one")]
     pub total_max: f64,
     /// Which direction of the total means the patient is worse off.
     pub polarity: Polarity,
@@ -205,7 +207,9 @@ pub struct Subscale {
     pub name: &'static str,
     /// Published item numbers.
     pub items: &'static [u16],
+    #[serde(serialize_with = "num::one")]
     pub min: f64,
+    #[serde(serialize_with = "num::one")]
     pub max: f64,
     pub loinc: Option<&'static str>,
 }
@@ -221,7 +225,8 @@ pub enum MissingRule {
     /// maximum; more than `max_missing` unanswered sections is not scored.
     ReduceDenominator { max_missing: usize },
     /// A checklist where an unmarked statement counts as "does not apply"
-    /// (Roland-Morris). Unanswered items are scored 0 and listed.
+    /// (Roland-Morris). Unanswered items are scored 0 and listed; a form with
+    /// no item answered at all is not scored.
     UnmarkedIsNo,
     /// The mean of the items answered, at least `min_answered` of them (PSFS).
     MeanOfAnswered { min_answered: usize },
@@ -256,7 +261,9 @@ pub enum Banding {
 pub struct Band {
     pub code: &'static str,
     pub label: &'static str,
+    #[serde(serialize_with = "num::one")]
     pub min: f64,
+    #[serde(serialize_with = "num::one")]
     pub max: f64,
     /// LOINC answer code for this band, where LOINC defines one.
     pub loinc_answer: Option<&'static str>,
@@ -268,10 +275,13 @@ pub struct Band {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Mic {
     /// Absolute change in points of the total (lower end where a range is published).
+    #[serde(serialize_with = "num::one")]
     pub points: f64,
     /// Upper end of a published range, if the MIC is given as a range.
+    #[serde(serialize_with = "num::opt")]
     pub points_upper: Option<f64>,
     /// Relative change from baseline, in percent, where published.
+    #[serde(serialize_with = "num::opt")]
     pub percent: Option<f64>,
     pub source: &'static str,
 }
@@ -314,7 +324,9 @@ pub struct InstrumentSummary {
     /// Per-item response range, as `(first item, last item, min, max)` runs.
     pub responses: Vec<ResponseRun>,
     pub reversed_items: Vec<u16>,
+    #[serde(serialize_with = "num::one")]
     pub total_min: f64,
+    #[serde(serialize_with = "num::one")]
     pub total_max: f64,
     pub polarity: Polarity,
     pub subscales: Vec<SubscaleSummary>,
@@ -338,7 +350,9 @@ pub struct ResponseRun {
 pub struct SubscaleSummary {
     pub code: &'static str,
     pub items: &'static [u16],
+    #[serde(serialize_with = "num::one")]
     pub min: f64,
+    #[serde(serialize_with = "num::one")]
     pub max: f64,
 }
 
@@ -372,6 +386,9 @@ pub struct Score {
 pub struct ScoreBand {
     pub code: String,
     pub label: String,
+    /// LOINC answer code of the band (STarT Back risk level), where defined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loinc_answer: Option<String>,
 }
 
 /// Which items were unanswered and how that was handled.
@@ -504,6 +521,14 @@ impl Instrument {
                 (Some(total), self.subscales_of(answers), handling, note)
             }
             MissingRule::UnmarkedIsNo => {
+                // A form with nothing answered is indistinguishable from one
+                // never completed; Rapport's guard, not the publication's.
+                if !answers.is_empty() && missing.len() == answers.len() {
+                    return Err(self.missing_error(
+                        &missing,
+                        "no statement was answered; answer 0 for statements that do not apply",
+                    ));
+                }
                 let filled: Vec<Option<i32>> =
                     answers.iter().map(|a| Some(a.unwrap_or(0))).collect();
                 let total = self.total_of(items, &filled)?;
@@ -632,6 +657,7 @@ impl Instrument {
         Some(ScoreBand {
             code: band.code.to_string(),
             label: band.label.to_string(),
+            loinc_answer: band.loinc_answer.map(str::to_string),
         })
     }
 
