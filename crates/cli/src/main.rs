@@ -88,6 +88,21 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Score a questionnaire from the patient's raw answers, or list the instruments.
+    Score {
+        /// Instrument code, e.g. startback, odi, pseq (see --list).
+        #[arg(required_unless_present = "list")]
+        instrument: Option<String>,
+        /// Each item's answer as the patient gave it, in item order; `-` or empty for unanswered.
+        #[arg(long, allow_hyphen_values = true, required_unless_present = "list")]
+        answers: Option<String>,
+        /// List the instruments instead.
+        #[arg(long, conflicts_with_all = ["instrument", "answers"])]
+        list: bool,
+        /// Output format (a score is always JSON; the list defaults to a table).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
     /// Write a consistent copy of an SQLite database while it is in use.
     Backup {
         #[command(flatten)]
@@ -279,6 +294,23 @@ async fn run(cli: Cli) -> Result<()> {
                 })
                 .await?;
             output::audit(format, &entries)
+        }
+        Command::Score {
+            instrument,
+            answers,
+            list,
+            format,
+        } => {
+            if list {
+                return output::instruments(format.unwrap_or(Format::Table));
+            }
+            let code = instrument.unwrap_or_default();
+            let instrument = rapport_domain::instruments::find(&code)?;
+            let answers =
+                rapport_domain::instruments::parse_answers(answers.as_deref().unwrap_or(""))?;
+            let score = instrument.score(&answers)?;
+            println!("{}", serde_json::to_string_pretty(&score)?);
+            Ok(())
         }
         Command::Backup { db, out } => {
             if out.exists() {

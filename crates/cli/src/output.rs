@@ -58,3 +58,38 @@ pub fn store_error(e: StoreError) -> anyhow::Error {
         other => anyhow::anyhow!("{other}"),
     }
 }
+
+pub fn instruments(format: Format) -> Result<()> {
+    let list = rapport_domain::instruments::summaries();
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header([
+        "code",
+        "name",
+        "version",
+        "answers",
+        "total",
+        "missing answers",
+    ]);
+    for s in &list {
+        table.add_row([
+            s.code.to_string(),
+            s.name.to_string(),
+            s.version.to_string(),
+            match s.answers {
+                rapport_domain::instruments::AnswerCount::Fixed { count } => count.to_string(),
+                rapport_domain::instruments::AnswerCount::Variable { min, max } => {
+                    format!("{min}-{max}")
+                }
+            },
+            format!("{}-{}", s.total_min, s.total_max),
+            s.missing_rule.clone(),
+        ]);
+    }
+    println!("{table}");
+    Ok(())
+}
