@@ -90,6 +90,7 @@ async fn login(
 ) -> Response {
     let (jar, csrf) = anonymous_token(jar, state.config.secure_cookies());
     let result = log_in(&state, &form.email, &form.password, &addr, SessionKind::Web).await;
+    let mut retry_after = None;
     let (status, error) = match result {
         Ok((_, tokens)) => {
             let jar = jar.add(session_cookie(&state, tokens.token));
@@ -100,7 +101,10 @@ async fn login(
             "The e-mail or the password is wrong.".to_string(),
         ),
         Err(LoginError::Locked { retry_after_secs }) => (
-            StatusCode::TOO_MANY_REQUESTS,
+            {
+                retry_after = Some(retry_after_secs);
+                StatusCode::TOO_MANY_REQUESTS
+            },
             format!(
                 "Too many failed attempts. Try again in {} minutes.",
                 retry_after_secs.div_ceil(60)
@@ -115,7 +119,13 @@ async fn login(
         error: Some(error),
         notice: None,
     };
-    (status, jar, page).into_response()
+    let mut res = (status, jar, page).into_response();
+    if let Some(secs) = retry_after
+        && let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string())
+    {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    res
 }
 
 async fn logout(

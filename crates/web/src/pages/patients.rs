@@ -399,6 +399,7 @@ struct InviteForm {
 
 async fn invite(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     user: CurrentUser,
     Path(id): Path<String>,
     Form(form): Form<InviteForm>,
@@ -420,7 +421,15 @@ async fn invite(
         .await
     {
         Ok(invite) => {
-            let base = state.config.public_url.clone().unwrap_or_default();
+            // Without a configured public address, the link uses the address the
+            // clinician reached Rapport at.
+            let base = state.config.public_url.clone().unwrap_or_else(|| {
+                let host = headers
+                    .get(axum::http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or("localhost");
+                format!("http://{host}")
+            });
             page.invite_link = Some(format!(
                 "{}/invite/{}",
                 base.trim_end_matches('/'),

@@ -1,0 +1,252 @@
+use std::time::Duration;
+
+use rapport_domain::identity::{ClinicId, Email, PatientId, Role};
+use rapport_domain::patient::PatientInput;
+use rapport_store::{Actor, Durability, NewUser, Store, ThrottlePolicy, User};
+use rapport_web::{AppState, Config};
+use reqwest::redirect::Policy;
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+#[derive(Clone, Debug)]
+pub struct Login {
+    pub email: String,
+    pub user: User,
+}
+
+/// Two clinics. Clinic A has a clinician, an administrator, a researcher and
+/// two patients with accounts; clinic B has a clinician and one patient.
+pub struct Fixture {
+    pub clinic_a: ClinicId,
+    pub clinic_b: ClinicId,
+    pub clin_a: Login,
+    pub clin_b: Login,
+    pub admin_a: Login,
+    pub researcher_a: Login,
+    pub pat1: PatientId,
+    pub pat1_login: Login,
+    pub pat2: PatientId,
+    pub pat2_login: Login,
+    pub pb1: PatientId,
+}
+
+pub struct App {
+    pub base: String,
+    pub store: Store,
+    pub fx: Fixture,
+    _dir: TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+pub fn test_config() -> Config {
+    Config {
+        throttle: ThrottlePolicy {
+            delay_step: Duration::from_millis(10),
+            ..ThrottlePolicy::default()
+        },
+        ..Config::default()
+    }
+}
+
+pub async fn spawn() -> App {
+    spawn_with(test_config()).await
+}
+
+pub async fn spawn_with(config: Config) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite_file(&dir.path().join("rapport.db"), Durability::Normal)
+        .await
+        .unwrap();
+    let fx = seed(&store).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = AppState::new(store.clone(), config);
+    tokio::spawn(async move {
+        rapport_web::serve(listener, state, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    App {
+        base: format!("http://{addr}"),
+        store,
+        fx,
+        _dir: dir,
+        _stop: stop,
+    }
+}
+
+async fn seed(store: &Store) -> Fixture {
+    let hash = rapport_web::auth::hash_password(PASSWORD.to_string())
+        .await
+        .unwrap();
+    let a = store.clinic_create("Clinic A").await.unwrap().id;
+    let b = store.clinic_create("Clinic B").await.unwrap().id;
+    let user = |clinic: ClinicId, role: Role, email: &str, patient: Option<PatientId>| {
+        let hash = hash.clone();
+        let email = email.to_string();
+        async move {
+            let user = store
+                .user_create(&NewUser {
+                    clinic_id: clinic,
+                    role,
+                    email: Email::parse(&email).unwrap(),
+                    display_name: email.clone(),
+                    password_hash: hash,
+                    patient_id: patient,
+                })
+                .await
+                .unwrap();
+            Login { email, user }
+        }
+    };
+    let clin_a = user(a, Role::Clinician, "clin.a@a.example", None).await;
+    let clin_b = user(b, Role::Clinician, "clin.b@b.example", None).await;
+    let admin_a = user(a, Role::Admin, "admin.a@a.example", None).await;
+    let researcher_a = user(a, Role::Researcher, "research.a@a.example", None).await;
+    let pat = |actor: Actor, given: &str, family: &str| {
+        let input = PatientInput {
+            given_name: Some(given.into()),
+            family_name: Some(family.into()),
+            birth_date: Some("1970-01-01".into()),
+            ..Default::default()
+        };
+        async move {
+            let details = input.validate(jiff::civil::date(2026, 1, 1)).unwrap();
+            store
+                .patient_create(&actor, &details)
+                .await
+                .unwrap()
+                .value
+                .id
+        }
+    };
+    let pat1 = pat(clin_a.user.actor(None), "Astrid", "Alpha").await;
+    let pat2 = pat(clin_a.user.actor(None), "Bjorn", "Beta").await;
+    let pb1 = pat(clin_b.user.actor(None), "Cecilie", "Gamma").await;
+    let pat1_login = user(a, Role::Patient, "astrid@a.example", Some(pat1)).await;
+    let pat2_login = user(a, Role::Patient, "bjorn@a.example", Some(pat2)).await;
+    Fixture {
+        clinic_a: a,
+        clinic_b: b,
+        clin_a,
+        clin_b,
+        admin_a,
+        researcher_a,
+        pat1,
+        pat1_login,
+        pat2,
+        pat2_login,
+        pb1,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub fn api() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The CSRF token of the first form on a page.
+pub async fn csrf_of(client: &reqwest::Client, url: &str) -> String {
+    let body = client.get(url).send().await.unwrap().text().await.unwrap();
+    token_in(&body).unwrap_or_else(|| panic!("no csrf token on {url}: {body}"))
+}
+
+pub fn token_in(body: &str) -> Option<String> {
+    let at = body.find(r#"name="csrf_token" value=""#)?;
+    let rest = &body[at + r#"name="csrf_token" value=""#.len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser logged in as `login`.
+    pub async fn web_login(&self, login: &Login) -> reqwest::Client {
+        let c = browser();
+        let res = self.post_login(&c, &login.email, PASSWORD).await;
+        assert_eq!(res.status(), 303, "login of {} failed", login.email);
+        c
+    }
+
+    pub async fn post_login(
+        &self,
+        c: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let token = csrf_of(c, &self.url("/login")).await;
+        c.post(self.url("/login"))
+            .form(&[
+                ("email", email),
+                ("password", password),
+                ("csrf_token", &token),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn token(&self, login: &Login) -> String {
+        let res = api()
+            .post(self.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({"email": login.email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Submits a form on a page the browser can see, with that page's CSRF token.
+    pub async fn submit(
+        &self,
+        c: &reqwest::Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = csrf_of(c, &self.url(page)).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        c.post(self.url(action)).form(&form).send().await.unwrap()
+    }
+
+    pub async fn audit_for(&self, patient: PatientId) -> Vec<rapport_store::AuditEntry> {
+        self.store
+            .audit_list_unscoped(&rapport_store::AuditQuery {
+                patient_id: Some(patient),
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+    }
+}
+
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,12 @@
+//! The real server on an ephemeral port with a temporary SQLite file, driven
+//! over HTTP as a browser or an API client would.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test binary: a failed set-up should stop the test
+
+mod harness;
+
+mod auth;
+mod bad_input;
+mod invite;
+mod patients;
+mod site;
+mod tenancy;
