@@ -76,6 +76,9 @@ impl Store {
         ttl: Duration,
     ) -> Result<Invite> {
         actor.require_clinician()?;
+        // The invitation records the account that made it; an operator at the
+        // command line has none to record.
+        let created_by = actor.user_id_raw().ok_or(StoreError::Forbidden)?;
         let token = random_token();
         let now = Ts::now();
         let expires = Ts(now
@@ -124,7 +127,7 @@ impl Store {
             .bind(actor.clinic_id.0)
             .bind(patient.0)
             .bind(email.as_str())
-            .bind(actor.user_id_raw().unwrap_or(0))
+            .bind(created_by)
             .bind(now)
             .bind(expires)
             .execute(&mut *tx)

@@ -248,6 +248,19 @@ impl Store {
         }
     }
 
+    /// Runs one fixed SQL statement outside the store's rules and answers how
+    /// many rows it touched. For maintenance and for tests that check what the
+    /// database itself refuses (e.g. that `audit_log` cannot be changed); never
+    /// for application work, which goes through the scoped, audited functions.
+    /// The statement is `'static` so that no request data can reach it.
+    pub async fn execute_maintenance_sql(&self, sql: &'static str) -> Result<u64> {
+        let n = match &self.db {
+            Db::Sqlite { write, .. } => sqlx::query(sql).execute(write).await?.rows_affected(),
+            Db::Postgres(pool) => sqlx::query(sql).execute(pool).await?.rows_affected(),
+        };
+        Ok(n)
+    }
+
     pub async fn close(&self) {
         match &self.db {
             Db::Sqlite { write, read } => {

@@ -99,6 +99,9 @@ fn like_pattern(q: &str) -> String {
     p
 }
 
+const STALE: &str =
+    "the record was changed by someone else since it was opened; reload and edit again";
+
 /// Which patients to list.
 #[derive(Debug, Clone, Default)]
 pub struct PatientQuery {
@@ -313,7 +316,7 @@ impl Store {
         );
         let update = concat!(
             "UPDATE patients SET given_name = $1, family_name = $2, birth_date = $3, email = $4, phone = $5, ",
-            "external_ref = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND clinic_id = $9 RETURNING ",
+            "external_ref = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND clinic_id = $9 AND version = $10 RETURNING ",
             columns!()
         );
         let row: PatientRow = in_tx!(self, |tx| {
@@ -324,12 +327,13 @@ impl Store {
                 .await?;
             let current = current.ok_or(StoreError::NotFound)?.into_patient()?;
             if expected_version.is_some_and(|v| v != current.version) {
-                return Err(StoreError::Conflict(
-                    "the record was changed by someone else since it was opened; reload and edit again".into(),
-                ));
+                return Err(StoreError::Conflict(STALE.into()));
             }
             let next = input.apply_to(&current.value.details, today)?;
-            let row: PatientRow = sqlx::query_as(update)
+            // The version guard makes the edit apply only to the record as it
+            // was read: on PostgreSQL another transaction may commit an edit
+            // between the read and this write.
+            let row: Option<PatientRow> = sqlx::query_as(update)
                 .bind(&next.given_name)
                 .bind(&next.family_name)
                 .bind(Day::from(next.birth_date))
@@ -339,8 +343,10 @@ impl Store {
                 .bind(Ts::now())
                 .bind(id.0)
                 .bind(actor.clinic_id.0)
-                .fetch_one(&mut *tx)
+                .bind(current.version)
+                .fetch_optional(&mut *tx)
                 .await?;
+            let row = row.ok_or_else(|| StoreError::Conflict(STALE.into()))?;
             let changed: Vec<&str> = [
                 (
                     "given_name",

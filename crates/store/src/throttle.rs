@@ -92,6 +92,8 @@ impl Store {
     }
 
     /// Counts one failure against `key`, locking it once `lock_after` is reached.
+    /// One statement reads and writes the count, so that failures arriving at
+    /// the same moment (on PostgreSQL, in parallel transactions) are all counted.
     pub async fn throttle_fail(
         &self,
         key: &str,
@@ -99,30 +101,28 @@ impl Store {
         policy: &ThrottlePolicy,
     ) -> Result<()> {
         let now = Ts::now();
+        // A window that began after this instant is still open.
+        let open_since = Ts(now
+            .0
+            .checked_sub(
+                jiff::SignedDuration::try_from(policy.window).unwrap_or(jiff::SignedDuration::MAX),
+            )
+            .unwrap_or(jiff::Timestamp::MIN));
         in_tx!(self, |tx| {
-            let row: Option<Row> = sqlx::query_as(
-                "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1",
-            )
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let (failures, window_start) = match row {
-                Some(r) if plus(r.window_start, policy.window) > now => {
-                    (r.failures + 1, r.window_start)
-                }
-                _ => (1, now),
-            };
-            let locked_until =
-                (failures >= i64::from(lock_after)).then(|| plus(now, policy.lock_for));
             sqlx::query(
-                "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, \
-                 locked_until = excluded.locked_until",
+                "INSERT INTO login_throttle AS t (key, failures, window_start, locked_until) \
+                 VALUES ($1, 1, $2, CASE WHEN 1 >= $3 THEN $4 END) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                 failures = CASE WHEN t.window_start > $5 THEN t.failures + 1 ELSE 1 END, \
+                 window_start = CASE WHEN t.window_start > $5 THEN t.window_start ELSE $2 END, \
+                 locked_until = CASE WHEN (CASE WHEN t.window_start > $5 THEN t.failures + 1 ELSE 1 END) >= $3 \
+                 THEN $4 END",
             )
             .bind(key)
-            .bind(failures)
-            .bind(window_start)
-            .bind(locked_until)
+            .bind(now)
+            .bind(i64::from(lock_after))
+            .bind(plus(now, policy.lock_for))
+            .bind(open_since)
             .execute(&mut *tx)
             .await?;
         });
