@@ -81,10 +81,7 @@ impl Store {
         let created_by = actor.user_id_raw().ok_or(StoreError::Forbidden)?;
         let token = random_token();
         let now = Ts::now();
-        let expires = Ts(now
-            .0
-            .checked_add(jiff::SignedDuration::try_from(ttl).unwrap_or(jiff::SignedDuration::MAX))
-            .unwrap_or(jiff::Timestamp::MAX));
+        let expires = now.plus(ttl);
         in_tx!(self, |tx| {
             let found: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM patients WHERE id = $1 AND clinic_id = $2")

@@ -73,16 +73,6 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn plus(ts: Ts, d: Duration) -> Ts {
-    let span = jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX);
-    Ts(ts.0.checked_add(span).unwrap_or(jiff::Timestamp::MAX))
-}
-
-fn minus(ts: Ts, d: Duration) -> Ts {
-    let span = jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX);
-    Ts(ts.0.checked_sub(span).unwrap_or(jiff::Timestamp::MIN))
-}
-
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     #[sqlx(flatten)]
@@ -104,13 +94,10 @@ impl Store {
         let token = random_token();
         let csrf_token = random_token();
         let now = Ts::now();
-        let expires = plus(
-            now,
-            match kind {
-                SessionKind::Web => policy.web_absolute,
-                SessionKind::Api => policy.api_absolute,
-            },
-        );
+        let expires = now.plus(match kind {
+            SessionKind::Web => policy.web_absolute,
+            SessionKind::Api => policy.api_absolute,
+        });
         in_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, last_seen_at, expires_at) \
@@ -159,11 +146,11 @@ impl Store {
                 .await?
         });
         let Some(row) = row else { return Ok(None) };
-        if kind == SessionKind::Web && row.last_seen_at < minus(now, policy.web_idle) {
+        if kind == SessionKind::Web && row.last_seen_at < now.minus(policy.web_idle) {
             self.session_delete(token).await?;
             return Ok(None);
         }
-        if row.last_seen_at < minus(now, TOUCH_EVERY) {
+        if row.last_seen_at < now.minus(TOUCH_EVERY) {
             in_tx!(self, |tx| {
                 sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                     .bind(now)

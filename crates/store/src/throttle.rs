@@ -55,13 +55,6 @@ struct Row {
     locked_until: Option<Ts>,
 }
 
-fn plus(ts: Ts, d: Duration) -> Ts {
-    Ts(ts
-        .0
-        .checked_add(jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX))
-        .unwrap_or(jiff::Timestamp::MAX))
-}
-
 impl Store {
     /// The state of the given keys (e.g. `account:ann@example.org`, `address:10.0.0.1`).
     pub async fn throttle_state(
@@ -82,7 +75,7 @@ impl Store {
             if let Some(until) = row.locked_until.filter(|u| *u > now) {
                 state.locked_until = Some(state.locked_until.map_or(until.0, |s| s.max(until.0)));
             }
-            if plus(row.window_start, policy.window) > now {
+            if row.window_start.plus(policy.window) > now {
                 state.failures = state
                     .failures
                     .max(u32::try_from(row.failures).unwrap_or(u32::MAX));
@@ -102,12 +95,7 @@ impl Store {
     ) -> Result<()> {
         let now = Ts::now();
         // A window that began after this instant is still open.
-        let open_since = Ts(now
-            .0
-            .checked_sub(
-                jiff::SignedDuration::try_from(policy.window).unwrap_or(jiff::SignedDuration::MAX),
-            )
-            .unwrap_or(jiff::Timestamp::MIN));
+        let open_since = now.minus(policy.window);
         in_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO login_throttle AS t (key, failures, window_start, locked_until) \
@@ -121,7 +109,7 @@ impl Store {
             .bind(key)
             .bind(now)
             .bind(i64::from(lock_after))
-            .bind(plus(now, policy.lock_for))
+            .bind(now.plus(policy.lock_for))
             .bind(open_since)
             .execute(&mut *tx)
             .await?;

@@ -12,6 +12,18 @@ use sqlx::{Decode, Encode, Type};
 pub struct Ts(pub jiff::Timestamp);
 
 impl Ts {
+    /// `self + d`, saturating at the end of representable time.
+    pub fn plus(self, d: std::time::Duration) -> Ts {
+        let span = jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX);
+        Ts(self.0.checked_add(span).unwrap_or(jiff::Timestamp::MAX))
+    }
+
+    /// `self - d`, saturating at the start of representable time.
+    pub fn minus(self, d: std::time::Duration) -> Ts {
+        let span = jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX);
+        Ts(self.0.checked_sub(span).unwrap_or(jiff::Timestamp::MIN))
+    }
+
     pub fn now() -> Self {
         // Microsecond precision is what both backends keep; truncate so that a
         // value read back compares equal to the one written.
