@@ -269,6 +269,25 @@ impl Store {
         Ok(())
     }
 
+    /// The account a patient of the clinician's clinic logs in with, if any.
+    pub async fn patient_account(&self, actor: &Actor, patient: PatientId) -> Result<Option<User>> {
+        actor.require_clinician()?;
+        let sql = concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users u JOIN patients p ON p.id = u.patient_id WHERE u.patient_id = $1 AND p.clinic_id = $2"
+        );
+        let row: Option<UserRow> = on_read!(self, |ex| {
+            sqlx::query_as(sql)
+                .bind(patient.0)
+                .bind(actor.clinic_id.0)
+                .fetch_optional(ex)
+                .await?
+        });
+        row.map(|r| r.into_credentials().map(|c| c.user))
+            .transpose()
+    }
+
     /// Counts of accounts by role in the actor's clinic (no names).
     pub async fn users_count_by_role(&self, clinic: ClinicId) -> Result<Vec<(String, i64)>> {
         Ok(on_read!(self, |ex| {

@@ -34,7 +34,8 @@ macro_rules! for_each_contract_test {
             users: create_and_get, email_taken_is_a_conflict, invalid_accounts_are_refused,
                 patient_accounts_link_one_record_of_their_clinic, admin_adds_staff_to_own_clinic_only,
                 credentials_by_email, list_is_the_admins_clinic_only, set_password_replaces_hash_and_ends_sessions,
-                count_by_role_is_per_clinic, concurrent_creates_with_one_email_make_one_account;
+                count_by_role_is_per_clinic, concurrent_creates_with_one_email_make_one_account,
+                patient_account_is_shown_to_own_clinicians_only;
             sessions: create_and_lookup, kind_must_match, delete_ends_the_session, absolute_expiry_and_purge,
                 web_idle_timeout_ends_the_session, activity_keeps_a_web_session_alive,
                 disabled_account_has_no_session, stored_hash_does_not_log_in;

@@ -377,3 +377,35 @@ pub async fn concurrent_creates_with_one_email_make_one_account(store: &Store) {
         vec![("clinician".to_string(), 1)]
     );
 }
+
+pub async fn patient_account_is_shown_to_own_clinicians_only(store: &Store) {
+    let w = world(store).await;
+    let account = store
+        .patient_account(&w.clinician_a, w.kari.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.patient_id, Some(w.kari.id));
+    assert_eq!(account.role, Role::Patient);
+    assert!(
+        store
+            .patient_account(&w.clinician_a, w.ola.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Another clinic's clinician learns nothing; other roles are refused.
+    assert!(
+        store
+            .patient_account(&w.clinician_b, w.kari.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    for actor in [&w.admin_a, &w.researcher_a, &w.kari_actor] {
+        assert!(matches!(
+            store.patient_account(actor, w.kari.id).await,
+            Err(StoreError::Forbidden)
+        ));
+    }
+}

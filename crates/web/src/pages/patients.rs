@@ -312,6 +312,8 @@ struct PatientPage {
     invite_expires: String,
     invite_error: Option<String>,
     invite_days: u64,
+    /// The patient's own login, if they have one (shown to clinicians).
+    account: Option<rapport_store::User>,
 }
 
 impl PatientPage {
@@ -325,6 +327,7 @@ impl PatientPage {
             invite_expires: String::new(),
             invite_error: None,
             invite_days: state.config.invite_ttl.as_secs().div_ceil(86_400),
+            account: None,
         }
     }
 }
@@ -342,7 +345,11 @@ async fn view(
 ) -> PageResult<Response> {
     let id = parse_id(&id)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
-    Ok(PatientPage::new(&state, &user, patient, "").into_response())
+    let mut page = PatientPage::new(&state, &user, patient, "");
+    if page.clinician {
+        page.account = state.store.patient_account(&user.actor, id).await?;
+    }
+    Ok(page.into_response())
 }
 
 async fn me(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {

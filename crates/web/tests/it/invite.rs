@@ -222,3 +222,42 @@ async fn a_patient_who_has_an_account_cannot_be_invited_again() {
         .await;
     assert_eq!(bad.status(), 422);
 }
+
+#[tokio::test]
+async fn the_patient_page_says_whether_the_patient_can_log_in() {
+    let app = spawn().await;
+    let clin = app.web_login(&app.fx.clin_a).await;
+    let with_account = clin
+        .get(app.url(&format!("/patients/{}", app.fx.pat1)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(with_account.contains("logs in to Rapport as <strong>astrid@a.example</strong>"));
+    assert!(!with_account.contains("Create invitation link"));
+    let created = app
+        .submit(
+            &clin,
+            "/patients/new",
+            "/patients/new",
+            &[
+                ("given_name", "Ivar"),
+                ("family_name", "India"),
+                ("birth_date", "1950-01-01"),
+            ],
+        )
+        .await;
+    let without = clin
+        .get(app.url(&location(&created)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        without.contains("Create invitation link") && !without.contains("logs in to Rapport as")
+    );
+}
