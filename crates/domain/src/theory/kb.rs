@@ -11,8 +11,10 @@
 //! motivation, `C` confidence), the number the table of Wood et al. 2024 (1
 //! trust, 2 motivation, 3 confidence) and the row its 1-based position in that
 //! table, counted top to bottom across the sub-themes. So `T1.4` is the fourth
-//! row of Table 1 and `M2.11` the eleventh of Table 2. The id is validated
-//! against the record's mechanism.
+//! row of Table 1 and `M2.11` the eleventh of Table 2. The letter is validated
+//! against the record's mechanism; the table number is free so that a file
+//! extended from a later source can number its own tables (its `citation`
+//! says which source).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -625,13 +627,11 @@ fn load(root: &toml::Table, errors: &mut Vec<String>) -> KnowledgeBase {
                 (None, None)
             }
             (Some(m), Some((letter, table, row))) => {
-                let (want_letter, want_table) = m.id_prefix();
-                if letter != want_letter || table != want_table {
+                let (want_letter, _) = m.id_prefix();
+                if letter != want_letter {
                     f.err(
                         "id",
-                        format!(
-                            "a {m} CMOC from the review's Table {want_table} must be numbered {want_letter}{want_table}.<row>"
-                        ),
+                        format!("a {m} CMOC's id must start with `{want_letter}` (e.g. {want_letter}1.1)"),
                     );
                 }
                 (Some(table), Some(row))
