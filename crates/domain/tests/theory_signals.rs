@@ -773,6 +773,30 @@ fn cases() -> Vec<Case> {
         ),
         case(
             S::FollowUpWithinTarget,
+            "an old missed interval is forgiven",
+            T,
+            with(|e| {
+                e.prescriptions.push(rx(90, vec![]));
+                e.follow_ups.push(fu(60, None, None));
+                for d in [48, 36, 24, 12, 0] {
+                    e.follow_ups.push(fu(d, None, None));
+                }
+            }),
+        ),
+        case(
+            S::FollowUpWithinTarget,
+            "a missed interval ending in the window counts",
+            F,
+            with(|e| {
+                e.prescriptions.push(rx(90, vec![]));
+                e.follow_ups.push(fu(50, None, None));
+                for d in [26, 12, 0] {
+                    e.follow_ups.push(fu(d, None, None));
+                }
+            }),
+        ),
+        case(
+            S::FollowUpWithinTarget,
             "first contact not yet due",
             U,
             with(|e| e.prescriptions.push(rx(10, vec![]))),

@@ -50,9 +50,10 @@ pub const WAISR_BOND_LOW_AT_OR_BELOW: f64 = 11.0;
 pub const WAISR_POSITIVE_AT_OR_ABOVE: f64 = 48.0;
 
 /// Follow-up target: longest acceptable gap, in days, between the prescription,
-/// consecutive contacts and today while an exercise programme runs. The review
-/// says "timely" without a number; two weeks matches common review intervals
-/// and dose-progression steps.
+/// consecutive contacts and today while an exercise programme runs (gaps that
+/// ended before the recent window are not held against the present). The
+/// review says "timely" without a number; two weeks matches common review
+/// intervals and dose-progression steps.
 pub const FOLLOW_UP_TARGET_DAYS: i32 = 14;
 
 /// Shorter target for patients at higher risk (STarT Back "high" stratum or low
@@ -171,7 +172,7 @@ signals! {
     TreatmentPlanHolistic = "treatment_plan_holistic",
         "The current prescription addresses the whole person, not only exercises.";
     FollowUpWithinTarget = "follow_up_within_target",
-        "Since the first prescription no gap between contacts (follow-ups, supervised sessions) or since the last one exceeds 14 days (7 for STarT Back high risk or low self-efficacy); unknown before the first contact is due.";
+        "No gap ending in the last 28 days between the prescription, contacts (follow-ups, supervised sessions) and today exceeds 14 days (7 for STarT Back high risk or low self-efficacy); unknown before the first contact is due.";
     FeedbackGiven = "feedback_given",
         "A follow-up in the last 28 days gave feedback on the exercise; false if none did once the programme has run 28 days.";
     PatientFeelsSupported = "patient_feels_supported",
@@ -1308,8 +1309,11 @@ impl<'e> Facts<'e> {
             );
         }
         let target = self.follow_up_target();
-        // Longest gap between consecutive points of {start, contacts…, end},
-        // found without sorting: each point's successor is the least later point.
+        // Longest recent gap between consecutive points of {start, contacts…,
+        // end}, found without sorting: each point's successor is the least later
+        // point. Gaps that ended before the recent window are forgiven, so one
+        // missed interval long ago does not mark follow-up untimely for ever.
+        let window_start = self.end - (RECENT_WINDOW_DAYS - 1);
         let mut longest = 0;
         let mut longest_from = start;
         let mut contacts = 0u32;
@@ -1319,6 +1323,9 @@ impl<'e> Facts<'e> {
                 contacts += 1;
             }
             let next = self.contacts(p).min().unwrap_or(self.end);
+            if next < window_start {
+                continue;
+            }
             let gap = next - p;
             if gap > longest || (gap == longest && p < longest_from) {
                 longest = gap;
