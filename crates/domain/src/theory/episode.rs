@@ -171,6 +171,23 @@ pub enum Practice {
 }
 
 impl Practice {
+    /// Every practice, in declaration order (`ALL[p.index()] == p`).
+    pub const ALL: [Practice; 9] = [
+        Practice::RapportBuilt,
+        Practice::DisclosureInvited,
+        Practice::SharedDecisions,
+        Practice::ReassuranceIndividualised,
+        Practice::ConditionExplained,
+        Practice::GoalLinkExplained,
+        Practice::DailyLifeFitPlanned,
+        Practice::SafeEnvironmentConfirmed,
+        Practice::BiopsychosocialFraming,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Practice::RapportBuilt => "rapport building",

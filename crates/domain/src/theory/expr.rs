@@ -42,17 +42,20 @@ pub enum Truth {
     True,
 }
 
-impl Truth {
+impl std::ops::Not for Truth {
+    type Output = Truth;
+
     /// Kleene negation.
-    #[allow(clippy::should_implement_trait)]
-    pub fn not(self) -> Truth {
+    fn not(self) -> Truth {
         match self {
             Truth::False => Truth::True,
             Truth::Unknown => Truth::Unknown,
             Truth::True => Truth::False,
         }
     }
+}
 
+impl Truth {
     /// Kleene conjunction (minimum).
     pub fn and(self, other: Truth) -> Truth {
         self.min(other)
@@ -189,7 +192,7 @@ impl Expr {
                 }
                 Op::Not => {
                     let (v, m) = stack[top - 1];
-                    stack[top - 1] = (v.not(), m);
+                    stack[top - 1] = (!v, m);
                 }
                 Op::All(n) | Op::Any(n) => {
                     let n = usize::from(n);
@@ -347,7 +350,8 @@ mod tests {
         assert_eq!(True.and(Unknown), Unknown);
         assert_eq!(True.or(Unknown), True);
         assert_eq!(False.or(Unknown), Unknown);
-        assert_eq!(Unknown.not(), Unknown);
+        assert_eq!(!Unknown, Unknown);
+        assert_eq!(!True, False);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 
 use std::fmt;
 
+use jiff::Span;
 use jiff::civil::Date;
 use serde::{Serialize, Serializer};
 
@@ -563,6 +564,39 @@ struct LogStats {
     rises: u32,
 }
 
+/// Instruments the signals read; `Facts::scores` is indexed like this.
+const CODES: [&str; 8] = [
+    "tsk11",
+    "pseq",
+    "waisr",
+    "startback",
+    "pgic",
+    "nprs",
+    "rmdq",
+    "odi",
+];
+
+fn code_index(code: &str) -> Option<usize> {
+    CODES.iter().position(|c| c.eq_ignore_ascii_case(code))
+}
+
+/// `a` sorts after `b`: later date, then higher total. A total order, so the
+/// choice of "latest" never depends on list order.
+fn sorts_after(a: &InstrumentScore, b: &InstrumentScore) -> bool {
+    a.date
+        .cmp(&b.date)
+        .then(a.total.total_cmp(&b.total))
+        .is_gt()
+}
+
+/// The first and the latest score of one instrument.
+#[derive(Clone, Copy, Default)]
+struct ScoreSpan<'e> {
+    first: Option<&'e InstrumentScore>,
+    last: Option<&'e InstrumentScore>,
+}
+
+/// Everything the signals need, gathered in one pass over each list.
 struct Facts<'e> {
     ep: &'e Episode,
     as_of: Date,
@@ -571,10 +605,13 @@ struct Facts<'e> {
     first_rx: Option<Date>,
     latest_rx: Option<Date>,
     logs: LogStats,
-}
-
-fn code_is(score: &InstrumentScore, code: &str) -> bool {
-    score.instrument.eq_ignore_ascii_case(code)
+    /// Per instrument of `CODES`, scores dated on or before as_of with a
+    /// finite total.
+    scores: [ScoreSpan<'e>; CODES.len()],
+    /// Per practice: the first consultation that recorded it, and how many
+    /// completed checklists did not.
+    practice_done: [Option<Date>; Practice::ALL.len()],
+    practice_not_ticked: [u32; Practice::ALL.len()],
 }
 
 impl<'e> Facts<'e> {
@@ -590,14 +627,12 @@ impl<'e> Facts<'e> {
             first_rx = Some(first_rx.map_or(p.date, |d| d.min(p.date)));
             latest_rx = Some(latest_rx.map_or(p.date, |d| d.max(p.date)));
         }
-        let start = end - (RECENT_WINDOW_DAYS - 1);
+        let window_start = end_date
+            .checked_sub(Span::new().days(i64::from(RECENT_WINDOW_DAYS - 1)))
+            .unwrap_or(Date::MIN);
         let mut logs = LogStats::default();
         for l in &ep.logs {
-            if l.date > as_of {
-                continue;
-            }
-            let dn = day_number(l.date);
-            if dn < start || dn > end {
+            if l.date < window_start || l.date > end_date {
                 continue;
             }
             logs.in_window += 1;
@@ -623,6 +658,38 @@ impl<'e> Facts<'e> {
                 }
             }
         }
+        let mut scores = [ScoreSpan::default(); CODES.len()];
+        for sc in &ep.scores {
+            if sc.date > as_of || !sc.total.is_finite() {
+                continue;
+            }
+            let Some(i) = code_index(&sc.instrument) else {
+                continue;
+            };
+            let span = &mut scores[i];
+            if span.first.is_none_or(|f| sorts_after(f, sc)) {
+                span.first = Some(sc);
+            }
+            if span.last.is_none_or(|l| sorts_after(sc, l)) {
+                span.last = Some(sc);
+            }
+        }
+        let mut practice_done = [None; Practice::ALL.len()];
+        let mut practice_not_ticked = [0u32; Practice::ALL.len()];
+        for c in ep.consultations.iter().filter(|c| c.date <= as_of) {
+            let mut ticked = [false; Practice::ALL.len()];
+            for p in &c.practices {
+                ticked[p.index()] = true;
+            }
+            for (i, t) in ticked.iter().enumerate() {
+                if *t {
+                    let d: &mut Option<Date> = &mut practice_done[i];
+                    *d = Some(d.map_or(c.date, |d| d.min(c.date)));
+                } else if c.checklist_complete {
+                    practice_not_ticked[i] += 1;
+                }
+            }
+        }
         Facts {
             ep,
             as_of,
@@ -630,6 +697,9 @@ impl<'e> Facts<'e> {
             first_rx,
             latest_rx,
             logs,
+            scores,
+            practice_done,
+            practice_not_ticked,
         }
     }
 
@@ -735,24 +805,7 @@ impl<'e> Facts<'e> {
     /// The latest score of an instrument dated on or before `as_of`; ties on the
     /// date go to the higher total, so the choice never depends on list order.
     fn latest_score(&self, code: &str) -> Option<&'e InstrumentScore> {
-        let mut best: Option<&InstrumentScore> = None;
-        for s in self
-            .ep
-            .scores
-            .iter()
-            .filter(|s| s.date <= self.as_of && code_is(s, code))
-        {
-            best = match best {
-                Some(b)
-                    if (b.date, b.total).partial_cmp(&(s.date, s.total))
-                        != Some(std::cmp::Ordering::Less) =>
-                {
-                    Some(b)
-                }
-                _ => Some(s),
-            };
-        }
-        best
+        code_index(code).and_then(|i| self.scores[i].last)
     }
 
     fn threshold_score(
@@ -1055,20 +1108,8 @@ impl<'e> Facts<'e> {
     }
 
     fn practice(&self, p: Practice) -> SignalValue {
-        let mut done: Option<Date> = None;
-        let mut checklists = 0u32;
-        for c in self
-            .ep
-            .consultations
-            .iter()
-            .filter(|c| c.date <= self.as_of)
-        {
-            if c.practices.contains(&p) {
-                done = Some(done.map_or(c.date, |d| d.min(c.date)));
-            } else if c.checklist_complete {
-                checklists += 1;
-            }
-        }
+        let done = self.practice_done[p.index()];
+        let checklists = self.practice_not_ticked[p.index()];
         match done {
             Some(date) => SignalValue::new(
                 Truth::True,
@@ -1730,22 +1771,8 @@ impl<'e> Facts<'e> {
     }
 
     fn outcome_change(&self, code: &'static str, mcid: f64) -> Option<SignalValue> {
-        let key = |s: &InstrumentScore| (s.date, s.total);
-        let mut first: Option<&InstrumentScore> = None;
-        let mut last: Option<&InstrumentScore> = None;
-        for s in self
-            .ep
-            .scores
-            .iter()
-            .filter(|s| s.date <= self.as_of && code_is(s, code) && s.total.is_finite())
-        {
-            if first.is_none_or(|f| key(s) < key(f)) {
-                first = Some(s);
-            }
-            if last.is_none_or(|l| key(s) > key(l)) {
-                last = Some(s);
-            }
-        }
+        let span = self.scores[code_index(code)?];
+        let (first, last) = (span.first, span.last);
         let (first, last) = (first?, last?);
         if first.date >= last.date {
             return None;
