@@ -38,8 +38,10 @@ const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
 ];
 const PATIENT_LOGIN: (&str, &str) = ("kari.nordmann@demo.example", "demo-patient-pass");
 
-/// (given, family, birth date, record number)
-const PATIENTS: &[(&str, &str, (i16, i8, i8), &str)] = &[
+/// (given, family, birth date as (year, month, day), record number)
+type DemoPatient = (&'static str, &'static str, (i16, i8, i8), &'static str);
+
+const PATIENTS: &[DemoPatient] = &[
     ("Kari", "Nordmann", (1971, 3, 14), "D-1001"),
     ("Per", "Hansen", (1958, 11, 2), "D-1002"),
     ("Ingrid", "Solberg", (1985, 6, 23), "D-1003"),
@@ -54,20 +56,23 @@ pub struct DemoLogins {
 }
 
 impl DemoLogins {
-    pub fn print(&self) {
+    pub fn print(&self) -> anyhow::Result<()> {
         let what = if self.created {
             "Loaded"
         } else {
             "Using the earlier"
         };
-        println!("{what} demo clinic (id {}). Demo logins:", self.clinic);
+        outln!("{what} demo clinic (id {}). Demo logins:", self.clinic)?;
         for (email, password, role, _) in ACCOUNTS {
-            println!("  {:<10} {email:<28} {password}", role.as_str());
+            outln!("  {:<10} {email:<28} {password}", role.as_str())?;
         }
-        println!(
+        outln!(
             "  {:<10} {:<28} {}",
-            "patient", PATIENT_LOGIN.0, PATIENT_LOGIN.1
-        );
+            "patient",
+            PATIENT_LOGIN.0,
+            PATIENT_LOGIN.1
+        )?;
+        Ok(())
     }
 }
 

@@ -1,6 +1,15 @@
 //! `rapport`: the one binary. Serves the web application and does set-up,
 //! audit and backup from the command line.
 
+/// `println!` that answers the write error instead of panicking, so that a
+/// reader who stops early (`rapport audit | head`) ends the command quietly.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err($crate::output::stdout_error)
+    }};
+}
+
 mod demo;
 mod output;
 
@@ -11,6 +20,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rapport_domain::identity::{ClinicId, Email, PatientId, Role, check_password};
+use rapport_domain::theory::KnowledgeBase;
 use rapport_store::{AuditQuery, DEFAULT_DB_URL, Durability, NewUser, Store, redact_url};
 use rapport_web::{AppState, Config};
 
@@ -63,6 +73,9 @@ enum Command {
         /// How SQLite syncs commits to disk.
         #[arg(long, env = "RAPPORT_SQLITE_SYNC", value_enum, default_value = "full")]
         sqlite_sync: DurabilityArg,
+        /// A knowledge base file to use instead of the built-in one (a clinic's extension).
+        #[arg(long, env = "RAPPORT_THEORY")]
+        theory: Option<PathBuf>,
     },
     /// Apply database migrations and print the level reached.
     Migrate {
@@ -103,6 +116,14 @@ enum Command {
         #[arg(long, value_enum)]
         format: Option<Format>,
     },
+    /// The programme theory: the review's context-mechanism-outcome configurations.
+    Theory {
+        #[command(subcommand)]
+        command: TheoryCommand,
+        /// A knowledge base file to use instead of the built-in one (e.g. a clinic's extension).
+        #[arg(long, env = "RAPPORT_THEORY", global = true)]
+        theory: Option<PathBuf>,
+    },
     /// Write a consistent copy of an SQLite database while it is in use.
     Backup {
         #[command(flatten)]
@@ -111,6 +132,33 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum TheoryCommand {
+    /// Every CMOC.
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: TheoryFormat,
+    },
+    /// One CMOC, e.g. T1.4.
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TheoryFormat,
+    },
+    /// The context → mechanism → outcome graph.
+    Graph {
+        #[arg(long, value_enum, default_value = "dot")]
+        format: TheoryFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum TheoryFormat {
+    Json,
+    Table,
+    Dot,
 }
 
 #[derive(Subcommand)]
@@ -164,6 +212,7 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if e.is::<output::StdoutClosed>() => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
@@ -186,26 +235,28 @@ async fn run(cli: Cli) -> Result<()> {
             public_url,
             trust_proxy,
             sqlite_sync,
+            theory,
         } => {
             let durability = match sqlite_sync {
                 DurabilityArg::Full => Durability::Full,
                 DurabilityArg::Normal => Durability::Normal,
             };
+            let theory = load_theory(theory.as_deref())?;
             let store = open(&db, durability).await?;
             if demo {
-                demo::ensure(&store).await?.print();
+                demo::ensure(&store).await?.print()?;
             }
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             let local = listener.local_addr()?;
             let level = store.migration_level().await?;
-            println!(
+            outln!(
                 "Rapport {} listening on http://{local} (database: {} {}, migration {level})",
                 env!("CARGO_PKG_VERSION"),
                 store.kind().as_str(),
                 redact_url(&db.db)
-            );
+            )?;
             let config = Config {
                 public_url,
                 trust_proxy,
@@ -213,7 +264,7 @@ async fn run(cli: Cli) -> Result<()> {
             };
             rapport_web::serve(
                 listener,
-                AppState::new(store.clone(), config),
+                AppState::new(store.clone(), config, theory),
                 shutdown_signal(),
             )
             .await?;
@@ -222,7 +273,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Migrate { db } => {
             let store = open(&db, Durability::default()).await?;
-            println!("migrated to level {}", store.migration_level().await?);
+            outln!("migrated to level {}", store.migration_level().await?)?;
             Ok(())
         }
         Command::Admin(AdminCommand::CreateClinic { name, db, format }) => {
@@ -309,8 +360,12 @@ async fn run(cli: Cli) -> Result<()> {
             let answers =
                 rapport_domain::instruments::parse_answers(answers.as_deref().unwrap_or(""))?;
             let score = instrument.score(&answers)?;
-            println!("{}", serde_json::to_string_pretty(&score)?);
+            outln!("{}", serde_json::to_string_pretty(&score)?)?;
             Ok(())
+        }
+        Command::Theory { command, theory } => {
+            let kb = load_theory(theory.as_deref())?;
+            theory_command(&kb, command)
         }
         Command::Backup { db, out } => {
             if out.exists() {
@@ -321,10 +376,56 @@ async fn run(cli: Cli) -> Result<()> {
                 .backup_sqlite(&out)
                 .await
                 .map_err(output::store_error)?;
-            println!("wrote {}", out.display());
+            outln!("wrote {}", out.display())?;
             Ok(())
         }
     }
+}
+
+/// The built-in knowledge base, or one read from `path`; either is validated.
+pub fn load_theory(path: Option<&std::path::Path>) -> Result<KnowledgeBase> {
+    match path {
+        None => Ok(KnowledgeBase::builtin()?),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            Ok(KnowledgeBase::from_toml_named(
+                &p.display().to_string(),
+                &text,
+            )?)
+        }
+    }
+}
+
+fn theory_command(kb: &KnowledgeBase, command: TheoryCommand) -> Result<()> {
+    use rapport_domain::theory::render;
+    let text = match command {
+        TheoryCommand::List { format } => match format {
+            TheoryFormat::Json => render::json(kb)?,
+            TheoryFormat::Table => render::table(kb),
+            TheoryFormat::Dot => render::dot(kb),
+        },
+        TheoryCommand::Show { id, format } => {
+            let cmoc = kb.get(&id.to_uppercase())?;
+            match format {
+                TheoryFormat::Json => serde_json::to_string_pretty(cmoc)?,
+                TheoryFormat::Table => render::detail(cmoc),
+                TheoryFormat::Dot => {
+                    bail!("`theory show` prints json or table; `theory graph` prints dot")
+                }
+            }
+        }
+        TheoryCommand::Graph { format } => match format {
+            TheoryFormat::Dot => render::dot(kb),
+            TheoryFormat::Json => serde_json::to_string_pretty(&render::graph(kb))?,
+            TheoryFormat::Table => render::table(kb),
+        },
+    };
+    print!("{text}");
+    if !text.ends_with('\n') {
+        println!();
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

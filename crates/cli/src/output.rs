@@ -14,18 +14,39 @@ pub enum Format {
     Text,
 }
 
+/// Standard output was closed by its reader (`rapport audit | head`): not an
+/// error to report, and never a panic.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+pub fn stdout_error(e: std::io::Error) -> anyhow::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        anyhow::Error::new(StdoutClosed)
+    } else {
+        anyhow::Error::new(e).context("cannot write to standard output")
+    }
+}
+
 /// One new record: as JSON (with its `id`), or as a sentence.
 pub fn record<T: Serialize>(format: Format, value: &T, sentence: &str) -> Result<()> {
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
-        Format::Table | Format::Text => println!("{sentence}"),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(value)?)?,
+        Format::Table | Format::Text => outln!("{sentence}")?,
     }
     Ok(())
 }
 
 pub fn audit(format: Format, entries: &[AuditEntry]) -> Result<()> {
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(entries)?);
+        outln!("{}", serde_json::to_string_pretty(entries)?)?;
         return Ok(());
     }
     let mut table = Table::new();
@@ -47,7 +68,7 @@ pub fn audit(format: Format, entries: &[AuditEntry]) -> Result<()> {
             opt(e.address.clone()),
         ]);
     }
-    println!("{table}");
+    outln!("{table}")?;
     Ok(())
 }
 
@@ -62,7 +83,7 @@ pub fn store_error(e: StoreError) -> anyhow::Error {
 pub fn instruments(format: Format) -> Result<()> {
     let list = rapport_domain::instruments::summaries();
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        outln!("{}", serde_json::to_string_pretty(&list)?)?;
         return Ok(());
     }
     let mut table = Table::new();
@@ -90,6 +111,6 @@ pub fn instruments(format: Format) -> Result<()> {
             s.missing_rule.clone(),
         ]);
     }
-    println!("{table}");
+    outln!("{table}")?;
     Ok(())
 }

@@ -7,6 +7,7 @@ mod csrf;
 pub mod error;
 mod headers;
 pub mod pages;
+mod theory_map;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,6 +19,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use rapport_domain::theory::KnowledgeBase;
 use rapport_store::{SessionPolicy, Store, ThrottlePolicy};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -60,13 +62,16 @@ impl Config {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    /// The programme theory every suggestion comes from.
+    pub theory: Arc<KnowledgeBase>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config) -> Self {
+    pub fn new(store: Store, config: Config, theory: KnowledgeBase) -> Self {
         AppState {
             store,
             config: Arc::new(config),
+            theory: Arc::new(theory),
         }
     }
 }

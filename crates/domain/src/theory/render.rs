@@ -260,3 +260,88 @@ fn capitalise(s: &str) -> String {
         None => String::new(),
     }
 }
+
+/// The C→M→O map as data: the nodes and edges that [`dot`] draws, for tools
+/// that want to lay it out themselves.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Graph {
+    pub nodes: Vec<GraphNode>,
+    pub edges: Vec<GraphEdge>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GraphNode {
+    pub id: String,
+    /// `context`, `mechanism` or `outcome`.
+    pub kind: &'static str,
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<Theme>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<Grade>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GraphEdge {
+    pub from: String,
+    pub to: String,
+    /// The CMOCs the edge stands for.
+    pub cmocs: Vec<String>,
+    pub hinders: bool,
+}
+
+pub fn graph(kb: &KnowledgeBase) -> Graph {
+    let mut nodes: Vec<GraphNode> = kb
+        .cmocs()
+        .iter()
+        .map(|c| GraphNode {
+            id: c.id.clone(),
+            kind: "context",
+            label: c.summary.clone(),
+            theme: Some(c.theme),
+            grade: Some(c.grade),
+        })
+        .collect();
+    nodes.extend(Mechanism::ALL.iter().map(|m| GraphNode {
+        id: format!("mechanism_{m}"),
+        kind: "mechanism",
+        label: capitalise(m.as_str()),
+        theme: None,
+        grade: None,
+    }));
+    nodes.extend(Outcome::ALL.iter().map(|o| GraphNode {
+        id: format!("outcome_{o}"),
+        kind: "outcome",
+        label: capitalise(o.as_str()),
+        theme: None,
+        grade: None,
+    }));
+    let mut edges: Vec<GraphEdge> = kb
+        .cmocs()
+        .iter()
+        .map(|c| GraphEdge {
+            from: c.id.clone(),
+            to: format!("mechanism_{}", c.mechanism),
+            cmocs: vec![c.id.clone()],
+            hinders: c.effect == Effect::Hinders,
+        })
+        .collect();
+    for m in Mechanism::ALL {
+        for o in Outcome::ALL {
+            let ids: Vec<String> = kb
+                .by_mechanism(*m)
+                .filter(|c| c.outcomes.contains(*o))
+                .map(|c| c.id.clone())
+                .collect();
+            if !ids.is_empty() {
+                edges.push(GraphEdge {
+                    from: format!("mechanism_{m}"),
+                    to: format!("outcome_{o}"),
+                    cmocs: ids,
+                    hinders: false,
+                });
+            }
+        }
+    }
+    Graph { nodes, edges }
+}

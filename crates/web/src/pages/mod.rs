@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod patients;
+pub mod theory;
 
 pub(crate) use patients::today;
 
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(patients::routes())
         .merge(admin::routes())
+        .merge(theory::routes())
 }
 
 pub struct NavUser {
@@ -45,10 +47,18 @@ pub struct Layout {
 
 fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
-        Role::Clinician => vec![("Patients", "/patients"), ("New patient", "/patients/new")],
+        Role::Clinician => vec![
+            ("Patients", "/patients"),
+            ("New patient", "/patients/new"),
+            ("Theory", "/theory"),
+        ],
         Role::Patient => vec![("My record", "/me")],
-        Role::Admin => vec![("Accounts", "/admin/users"), ("Audit log", "/admin/audit")],
-        Role::Researcher => vec![("Overview", "/research")],
+        Role::Admin => vec![
+            ("Accounts", "/admin/users"),
+            ("Audit log", "/admin/audit"),
+            ("Theory", "/theory"),
+        ],
+        Role::Researcher => vec![("Overview", "/research"), ("Theory", "/theory")],
     }
 }
 

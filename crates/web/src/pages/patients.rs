@@ -314,6 +314,8 @@ struct PatientPage {
     invite_days: u64,
     /// The patient's own login, if they have one (shown to clinicians).
     account: Option<rapport_store::User>,
+    /// Trust, motivation and confidence for this patient, with what to do next (clinicians).
+    mechanisms: Option<super::theory::MechanismsPanel>,
 }
 
 impl PatientPage {
@@ -328,6 +330,7 @@ impl PatientPage {
             invite_error: None,
             invite_days: state.config.invite_ttl.as_secs().div_ceil(86_400),
             account: None,
+            mechanisms: None,
         }
     }
 }
@@ -348,6 +351,11 @@ async fn view(
     let mut page = PatientPage::new(&state, &user, patient, "");
     if page.clinician {
         page.account = state.store.patient_account(&user.actor, id).await?;
+        // The episode holds what Rapport knows of this patient's care so far;
+        // each part of the journey that is recorded fills more of it in.
+        let episode = rapport_domain::theory::Episode::default();
+        let evaluation = rapport_domain::theory::evaluate(&state.theory, &episode, today());
+        page.mechanisms = Some(super::theory::MechanismsPanel::from_evaluation(&evaluation));
     }
     Ok(page.into_response())
 }

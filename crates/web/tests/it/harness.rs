@@ -62,7 +62,11 @@ pub async fn spawn_with(config: Config) -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(store.clone(), config);
+    let state = AppState::new(
+        store.clone(),
+        config,
+        rapport_domain::theory::KnowledgeBase::builtin().unwrap(),
+    );
     tokio::spawn(async move {
         rapport_web::serve(listener, state, async {
             let _ = stopped.await;

@@ -10,3 +10,4 @@ mod invite;
 mod patients;
 mod site;
 mod tenancy;
+mod theory;
