@@ -6,6 +6,7 @@
 mod actor;
 mod audit;
 mod clinics;
+mod episodes;
 mod error;
 mod invites;
 mod patients;
@@ -27,6 +28,9 @@ use sqlx::sqlite::{
 pub use actor::Actor;
 pub use audit::{AuditEntry, AuditQuery};
 pub use clinics::Clinic;
+pub use episodes::{
+    BeliefReview, CareEpisode, EpisodeForms, FormInput, FormResponse, RedFlagAlert,
+};
 pub use error::{Result, StoreError};
 pub use invites::{Invite, InviteInfo};
 pub use patients::{PatientQuery, Versioned};

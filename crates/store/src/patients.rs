@@ -64,13 +64,13 @@ macro_rules! columns {
 
 /// The slice of patients an actor may read: their clinic, and for a patient
 /// account their own record only.
-struct ReadScope {
-    clinic: i64,
-    only: Option<i64>,
+pub(crate) struct ReadScope {
+    pub clinic: i64,
+    pub only: Option<i64>,
 }
 
 impl Actor {
-    fn patient_read_scope(&self) -> Result<ReadScope> {
+    pub(crate) fn patient_read_scope(&self) -> Result<ReadScope> {
         match self.role {
             Role::Clinician => Ok(ReadScope {
                 clinic: self.clinic_id.0,

@@ -15,7 +15,7 @@ pub mod schedule;
 
 pub use beliefs::{BELIEFS, Belief, EXPECTATIONS, Expectation, Mismatch, expectation_mismatches};
 pub use intake::{Intake, IntakeInput};
-pub use red_flags::{RED_FLAGS, RedFlag, RedFlagResult};
+pub use red_flags::{RED_FLAGS, RedFlag, RedFlagResult, RedFlagState};
 pub use schedule::{DueItem, DueStatus, Form, TimePoint};
 
 use crate::theory::episode::{Assessment, BeliefsRecord};

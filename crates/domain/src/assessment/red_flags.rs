@@ -152,3 +152,50 @@ mod tests {
         assert!(screen(&answers[..5]).is_err());
     }
 }
+
+/// Where an episode stands with red flags. Exercise may be prescribed only
+/// once the screen is clear, or a positive screen has been cleared by a
+/// clinician with a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedFlagState {
+    Unscreened,
+    Clear,
+    Positive,
+    Cleared,
+}
+
+impl RedFlagState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RedFlagState::Unscreened => "unscreened",
+            RedFlagState::Clear => "clear",
+            RedFlagState::Positive => "positive",
+            RedFlagState::Cleared => "cleared",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RedFlagState> {
+        [
+            RedFlagState::Unscreened,
+            RedFlagState::Clear,
+            RedFlagState::Positive,
+            RedFlagState::Cleared,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+
+    /// Whether exercise may be prescribed; if not, why not.
+    pub fn exercise_gate(self) -> std::result::Result<(), &'static str> {
+        match self {
+            RedFlagState::Clear | RedFlagState::Cleared => Ok(()),
+            RedFlagState::Unscreened => Err(
+                "the red-flag screen has not been done; complete it before prescribing exercise",
+            ),
+            RedFlagState::Positive => Err(
+                "the red-flag screen was positive: the patient needs urgent medical review, and a clinician must record a clearance with a reason before exercise is prescribed",
+            ),
+        }
+    }
+}

@@ -16,6 +16,7 @@
 
 mod audit;
 mod clinics;
+mod episodes;
 mod fixtures;
 mod harness;
 mod invites;
@@ -54,6 +55,11 @@ macro_rules! for_each_contract_test {
             audit: audit_event_records_everything, audit_list_is_admin_only_and_clinic_scoped,
                 audit_list_is_itself_audited, patient_filter_includes_lists_that_showed_them,
                 unscoped_sees_all_clinics_and_pages, audit_log_is_append_only, every_patient_access_is_audited;
+            episodes: open_one_episode_at_a_time_in_own_clinic, current_episode_is_scoped_like_the_record,
+                patients_and_clinicians_save_forms_and_completion_is_final,
+                a_positive_screen_alerts_until_cleared_with_a_reason,
+                the_schedule_lists_open_and_recent_episodes_with_their_forms,
+                belief_reviews_are_kept_and_the_latest_counts, wording_is_kept_per_clinic;
             store: migration_level_and_check, migrate_is_idempotent, backup_sqlite, close_stops_work;
         );
     };
