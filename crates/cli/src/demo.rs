@@ -131,6 +131,13 @@ pub async fn ensure(store: &Store) -> Result<DemoLogins> {
                 },
             )
             .await?;
+        // Each patient was referred a few days apart; their episodes are open.
+        let days_ago = i64::try_from(i).unwrap_or(0) * 3;
+        let opened = jiff::Zoned::now()
+            .date()
+            .checked_sub(jiff::Span::new().days(days_ago))
+            .unwrap_or(jiff::Zoned::now().date());
+        store.episode_open(&actor, created.value.id, opened).await?;
         if i == 0 {
             store
                 .user_create(&NewUser {

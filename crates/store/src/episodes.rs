@@ -886,6 +886,22 @@ impl Store {
         Ok(())
     }
 
+    /// The wording a clinic loaded last for an instrument version, in any
+    /// language: (source, text).
+    pub async fn wording_latest(&self, clinic: ClinicId, instrument: &str, version: &str) -> Result<Option<(String, String)>> {
+        Ok(on_read!(self, |ex| {
+            sqlx::query_as(
+                "SELECT source, wording FROM instrument_wording WHERE clinic_id = $1 AND instrument = $2 AND version = $3 \
+                 ORDER BY loaded_at DESC LIMIT 1",
+            )
+            .bind(clinic.0)
+            .bind(instrument)
+            .bind(version)
+            .fetch_optional(ex)
+            .await?
+        }))
+    }
+
     /// The wording a clinic loaded for an instrument version, if any: (source, text).
     pub async fn wording_get(
         &self,

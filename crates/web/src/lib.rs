@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 mod csrf;
+mod episode;
 pub mod error;
 mod headers;
 pub mod pages;

@@ -165,7 +165,8 @@ impl Intake {
 }
 
 /// The intake as submitted by a form: text, and lists of ticked keys.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IntakeInput {
     pub everyday_life: String,
     /// One activity per line.

@@ -181,6 +181,11 @@ pub async fn create_patient(
     }
     let details = input.validate(today())?;
     let created = state.store.patient_create(&user.actor, &details).await?;
+    // A new patient is a new referral: their episode of care starts today.
+    state
+        .store
+        .episode_open(&user.actor, created.value.id, today())
+        .await?;
     let location = format!("/api/v1/patients/{}", created.value.id);
     let mut res = (StatusCode::CREATED, axum::Json(PatientOut::from(created))).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {

@@ -3,6 +3,8 @@
 
 mod account;
 mod admin;
+mod assessment;
+mod forms;
 mod patients;
 pub mod theory;
 
@@ -28,14 +30,18 @@ pub fn routes() -> Router<AppState> {
         .merge(patients::routes())
         .merge(admin::routes())
         .merge(theory::routes())
+        .merge(forms::routes())
+        .merge(assessment::routes())
 }
 
+#[derive(Clone)]
 pub struct NavUser {
     pub name: String,
     pub role: &'static str,
 }
 
 /// What every page's frame needs.
+#[derive(Clone)]
 pub struct Layout {
     pub title: String,
     pub user: Option<NavUser>,

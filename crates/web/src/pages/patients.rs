@@ -38,6 +38,9 @@ pub(crate) fn today() -> jiff::civil::Date {
 #[template(path = "patients.html")]
 struct ListPage {
     layout: Layout,
+    alerts: Vec<rapport_store::RedFlagAlert>,
+    /// (patient id, name, time point label, due date)
+    overdue: Vec<(i64, String, &'static str, String)>,
     clinic: String,
     q: String,
     patients: Vec<Patient>,
@@ -77,8 +80,41 @@ async fn list(
     let more = patients.len() > PAGE_SIZE as usize;
     patients.truncate(PAGE_SIZE as usize);
     let clinic = state.store.clinic_get(user.auth.user.clinic_id).await?.name;
+    let alerts = state.store.red_flag_alerts(&user.actor).await?;
+    // Six-month forms fall due up to seven months after discharge.
+    let recent = state
+        .store
+        .episodes_with_forms(&user.actor, 240, today())
+        .await?;
+    let overdue = recent
+        .iter()
+        .flat_map(|e| {
+            let done = |tp: rapport_domain::assessment::TimePoint, key: &str| {
+                e.done.iter().any(|(t, k)| *t == tp && k == key)
+            };
+            rapport_domain::assessment::schedule::schedule(
+                e.episode.opened_on,
+                e.episode.discharged_on,
+                &done,
+                today(),
+            )
+            .into_iter()
+            .filter(|i| i.status == rapport_domain::assessment::DueStatus::Overdue)
+            .map(|i| {
+                (
+                    e.episode.patient_id.0,
+                    format!("{} {}", e.given_name, e.family_name),
+                    i.time_point.label(),
+                    i.due_on.to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+        })
+        .collect();
     Ok(ListPage {
         layout: Layout::user(&user.auth, "Patients", "/patients"),
+        alerts,
+        overdue,
         clinic,
         q: q.q,
         patients,
@@ -298,6 +334,11 @@ async fn create(
         Err(e) => return Err(e.into()),
     };
     let created = state.store.patient_create(&user.actor, &details).await?;
+    // A new patient is a new referral: their episode of care starts today.
+    state
+        .store
+        .episode_open(&user.actor, created.value.id, today())
+        .await?;
     Ok(Redirect::to(&format!("/patients/{}", created.value.id)).into_response())
 }
 
@@ -316,6 +357,10 @@ struct PatientPage {
     account: Option<rapport_store::User>,
     /// Trust, motivation and confidence for this patient, with what to do next (clinicians).
     mechanisms: Option<super::theory::MechanismsPanel>,
+    episode: Option<rapport_store::CareEpisode>,
+    /// Time points with forms to fill in (the patient's own page).
+    due: Vec<rapport_domain::assessment::DueItem>,
+    thanks: bool,
 }
 
 impl PatientPage {
@@ -331,6 +376,9 @@ impl PatientPage {
             invite_days: state.config.invite_ttl.as_secs().div_ceil(86_400),
             account: None,
             mechanisms: None,
+            episode: None,
+            due: Vec::new(),
+            thanks: false,
         }
     }
 }
@@ -351,16 +399,30 @@ async fn view(
     let mut page = PatientPage::new(&state, &user, patient, "");
     if page.clinician {
         page.account = state.store.patient_account(&user.actor, id).await?;
-        // The episode holds what Rapport knows of this patient's care so far;
-        // each part of the journey that is recorded fills more of it in.
-        let episode = rapport_domain::theory::Episode::default();
+        // What has been recorded of this patient's care so far feeds the
+        // theory engine; each part of the journey fills in more of it.
+        let record = crate::episode::EpisodeRecord::load(&state, &user.actor, id).await?;
+        let episode = record
+            .as_ref()
+            .map(|r| r.theory_episode())
+            .unwrap_or_default();
         let evaluation = rapport_domain::theory::evaluate(&state.theory, &episode, today());
         page.mechanisms = Some(super::theory::MechanismsPanel::from_evaluation(&evaluation));
+        page.episode = record.map(|r| r.episode);
     }
     Ok(page.into_response())
 }
 
-async fn me(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
+#[derive(Deserialize)]
+struct MeQuery {
+    done: Option<String>,
+}
+
+async fn me(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<MeQuery>,
+) -> PageResult<Response> {
     require_role(&user.auth, Role::Patient)?;
     let id = user
         .auth
@@ -368,7 +430,16 @@ async fn me(State(state): State<AppState>, user: CurrentUser) -> PageResult<Resp
         .patient_id
         .ok_or(PageError(AppError::NotFound))?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
-    Ok(PatientPage::new(&state, &user, patient, "/me").into_response())
+    let mut page = PatientPage::new(&state, &user, patient, "/me");
+    if let Some(record) = crate::episode::EpisodeRecord::load(&state, &user.actor, id).await? {
+        page.due = record
+            .schedule(today())
+            .into_iter()
+            .filter(|i| i.status != rapport_domain::assessment::DueStatus::Done)
+            .collect();
+    }
+    page.thanks = q.done.is_some();
+    Ok(page.into_response())
 }
 
 async fn edit_form(

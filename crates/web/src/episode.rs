@@ -1,0 +1,121 @@
+//! One patient's current episode as stored, and as the theory engine sees it.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use rapport_domain::assessment::{self, Intake, TimePoint};
+use rapport_domain::identity::PatientId;
+use rapport_domain::instruments::Score;
+use rapport_domain::theory;
+use rapport_store::{Actor, BeliefReview, CareEpisode, FormResponse};
+
+use crate::AppState;
+use crate::error::AppError;
+
+/// Everything recorded in a patient's current episode.
+pub struct EpisodeRecord {
+    pub episode: CareEpisode,
+    pub forms: Vec<FormResponse>,
+    /// Only clinicians read the beliefs review.
+    pub beliefs: Option<BeliefReview>,
+}
+
+impl EpisodeRecord {
+    pub async fn load(
+        state: &AppState,
+        actor: &Actor,
+        patient: PatientId,
+    ) -> Result<Option<EpisodeRecord>, AppError> {
+        let Some(episode) = state.store.episode_current(actor, patient).await? else {
+            return Ok(None);
+        };
+        let forms = state.store.forms_of_episode(actor, episode.id).await?;
+        let beliefs = if actor.role == rapport_domain::identity::Role::Clinician {
+            state.store.belief_review_latest(actor, episode.id).await?
+        } else {
+            None
+        };
+        Ok(Some(EpisodeRecord {
+            episode,
+            forms,
+            beliefs,
+        }))
+    }
+
+    pub fn form(&self, tp: TimePoint, key: &str) -> Option<&FormResponse> {
+        self.forms
+            .iter()
+            .find(|f| f.time_point == tp && f.form == key)
+    }
+
+    pub fn is_done(&self, tp: TimePoint, key: &str) -> bool {
+        self.form(tp, key).is_some_and(|f| f.complete)
+    }
+
+    /// The time points of the episode as they stand on `today`.
+    pub fn schedule(&self, today: Date) -> Vec<assessment::DueItem> {
+        assessment::schedule::schedule(
+            self.episode.opened_on,
+            self.episode.discharged_on,
+            &|tp, key| self.is_done(tp, key),
+            today,
+        )
+    }
+
+    /// The intake, once saved (complete or not), with the day it was last saved.
+    pub fn intake(&self) -> Option<(Intake, Date)> {
+        let f = self.forms.iter().find(|f| f.form == "intake")?;
+        let intake: Intake = serde_json::from_value(f.result.clone()?).ok()?;
+        Some((intake, day_of(f.completed_at.unwrap_or(f.updated_at))))
+    }
+
+    /// Completed questionnaire scores, oldest first.
+    pub fn scores(&self) -> Vec<(&FormResponse, Score)> {
+        self.forms
+            .iter()
+            .filter(|f| f.complete && f.form != "intake" && f.form != "red_flags")
+            .filter_map(|f| Some((f, serde_json::from_value::<Score>(f.result.clone()?).ok()?)))
+            .collect()
+    }
+
+    /// The episode as the theory engine sees it: what has been recorded so far.
+    pub fn theory_episode(&self) -> theory::Episode {
+        let intake = self.intake();
+        let confirmed = self
+            .beliefs
+            .as_ref()
+            .map(|b| (b.confirmed.as_slice(), b.reviewed_on));
+        let (assessment, beliefs) =
+            assessment::theory_facts(intake.as_ref().map(|(i, d)| (i, *d)), confirmed);
+        let scores = self
+            .scores()
+            .into_iter()
+            .filter_map(|(f, s)| {
+                Some(theory::episode::InstrumentScore {
+                    instrument: s.instrument,
+                    version: s.version,
+                    date: day_of(f.completed_at?),
+                    total: s.total?,
+                    subscales: s
+                        .subscales
+                        .into_iter()
+                        .filter_map(|(k, v)| Some((k, v?)))
+                        .collect::<BTreeMap<_, _>>(),
+                    band: s.band.map(|b| b.code),
+                })
+            })
+            .collect();
+        theory::Episode {
+            assessment,
+            beliefs,
+            scores,
+            discharged_on: self.episode.discharged_on,
+            ..Default::default()
+        }
+    }
+}
+
+/// The calendar day of an instant, in the server's time zone.
+pub fn day_of(t: jiff::Timestamp) -> Date {
+    t.to_zoned(jiff::tz::TimeZone::system()).date()
+}
