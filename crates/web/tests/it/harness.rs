@@ -131,6 +131,14 @@ async fn seed(store: &Store) -> Fixture {
     let pat1 = pat(clin_a.user.actor(None), "Astrid", "Alpha").await;
     let pat2 = pat(clin_a.user.actor(None), "Bjorn", "Beta").await;
     let pb1 = pat(clin_b.user.actor(None), "Cecilie", "Gamma").await;
+    // Each patient's episode of care opened a few days ago.
+    let opened = jiff::Zoned::now().date().yesterday().unwrap();
+    for (p, clinician) in [(pat1, &clin_a), (pat2, &clin_a), (pb1, &clin_b)] {
+        store
+            .episode_open(&clinician.user.actor(None), p, opened)
+            .await
+            .unwrap();
+    }
     let pat1_login = user(a, Role::Patient, "astrid@a.example", Some(pat1)).await;
     let pat2_login = user(a, Role::Patient, "bjorn@a.example", Some(pat2)).await;
     Fixture {

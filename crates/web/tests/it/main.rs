@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod assessment;
 mod auth;
 mod bad_input;
 mod invite;
