@@ -163,6 +163,15 @@ enum TheoryFormat {
 
 #[derive(Subcommand)]
 enum AdminCommand {
+    /// Load a questionnaire's licensed item wording for a clinic (TOML or JSON; see README).
+    LoadWording {
+        #[arg(long)]
+        clinic: i64,
+        /// The wording document.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Create a clinic.
     CreateClinic {
         name: String,
@@ -274,6 +283,42 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Migrate { db } => {
             let store = open(&db, Durability::default()).await?;
             outln!("migrated to level {}", store.migration_level().await?)?;
+            Ok(())
+        }
+        Command::Admin(AdminCommand::LoadWording { clinic, file, db }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let source = file.display().to_string();
+            let set = if file.extension().is_some_and(|e| e == "json") {
+                rapport_domain::instruments::WordingSet::from_json(&source, &text)?
+            } else {
+                rapport_domain::instruments::WordingSet::from_toml(&source, &text)?
+            };
+            let store = open(&db, Durability::default()).await?;
+            let clinic_id = ClinicId(clinic);
+            store
+                .clinic_get(clinic_id)
+                .await
+                .map_err(|_| anyhow::anyhow!("clinic: no clinic has id {clinic}"))?;
+            // Stored as TOML, the form the web pages read back.
+            let canonical = toml::to_string(&set)?;
+            store
+                .wording_put(
+                    clinic_id,
+                    &set.instrument.to_ascii_lowercase(),
+                    &set.version,
+                    &set.language,
+                    &set.licence,
+                    &canonical,
+                )
+                .await?;
+            println!(
+                "loaded {} items of {} {} ({}) for clinic {clinic}",
+                set.items.len(),
+                set.instrument,
+                set.version,
+                set.language
+            );
             Ok(())
         }
         Command::Admin(AdminCommand::CreateClinic { name, db, format }) => {

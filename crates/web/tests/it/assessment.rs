@@ -501,3 +501,63 @@ async fn discharge_brings_the_end_of_treatment_forms_and_schedules_six_months() 
     let start = me.get(app.url("/me/forms/discharge")).send().await.unwrap();
     assert_eq!(location(&start), "/me/forms/discharge/nprs");
 }
+
+#[tokio::test]
+async fn a_clinic_with_a_licence_shows_the_licensed_wording() {
+    let app = spawn().await;
+    let me = app.web_login(&app.fx.pat1_login).await;
+    let ours = me
+        .get(app.url("/me/forms/baseline/pseq"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!ours.contains("Licensed text of item one"));
+    let mut doc = String::from(
+        "instrument = \"pseq\"\nversion = \"10-item\"\nlanguage = \"en-GB\"\nlicence = \"Licensed to Clinic A, agreement 42\"\n",
+    );
+    for n in 1..=10 {
+        let text = if n == 1 {
+            "Licensed text of item one".to_string()
+        } else {
+            format!("Licensed item {n}")
+        };
+        doc.push_str(&format!("\n[[items]]\nnumber = {n}\ntext = \"{text}\"\n"));
+    }
+    let doc = doc.as_str();
+    let set = rapport_domain::instruments::WordingSet::from_toml("test", doc).unwrap();
+    app.store
+        .wording_put(
+            app.fx.clinic_a,
+            "pseq",
+            &set.version,
+            &set.language,
+            &set.licence,
+            doc,
+        )
+        .await
+        .unwrap();
+    let licensed = me
+        .get(app.url("/me/forms/baseline/pseq"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(licensed.contains("Licensed text of item one"));
+    assert!(licensed.contains("Licensed to Clinic A, agreement 42"));
+    // Clinic B's patients still see Rapport's own labels.
+    let clin_b = app.web_login(&app.fx.clin_b).await;
+    let other = clin_b
+        .get(app.url(&format!("/patients/{}/forms/baseline/pseq", app.fx.pb1)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!other.contains("Licensed text of item one"));
+}
