@@ -2,7 +2,9 @@
 //! the web layer and the command line all call into it.
 
 pub mod assessment;
+pub mod education;
 pub mod error;
+pub mod exercise;
 pub mod identity;
 pub mod instruments;
 pub mod patient;
