@@ -8,6 +8,7 @@ pub mod exercise;
 pub mod identity;
 pub mod instruments;
 pub mod patient;
+pub mod prescription;
 pub mod theory;
 
 pub use error::{Error, FieldError, Result};

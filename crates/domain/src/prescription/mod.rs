@@ -1,0 +1,13 @@
+//! Shared goals and the individualised prescription: the builder that
+//! proposes exercises from the person's goals, preferences, time, equipment,
+//! fear and risk; the plan with full doses; its versions; and its CERT and
+//! TIDieR description.
+
+pub mod builder;
+pub mod cert;
+pub mod goals;
+pub mod plan;
+
+pub use builder::{PatientProfile, Proposal, propose, suggest_plan};
+pub use goals::{Goal, GoalInput};
+pub use plan::{Change, ChangeKind, Delivery, Plan, PlanItem, PlanItemInput, diff};
