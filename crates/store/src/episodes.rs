@@ -888,7 +888,12 @@ impl Store {
 
     /// The wording a clinic loaded last for an instrument version, in any
     /// language: (source, text).
-    pub async fn wording_latest(&self, clinic: ClinicId, instrument: &str, version: &str) -> Result<Option<(String, String)>> {
+    pub async fn wording_latest(
+        &self,
+        clinic: ClinicId,
+        instrument: &str,
+        version: &str,
+    ) -> Result<Option<(String, String)>> {
         Ok(on_read!(self, |ex| {
             sqlx::query_as(
                 "SELECT source, wording FROM instrument_wording WHERE clinic_id = $1 AND instrument = $2 AND version = $3 \

@@ -10,6 +10,7 @@ mod episodes;
 mod error;
 mod invites;
 mod patients;
+mod prescriptions;
 mod sessions;
 mod settings;
 mod throttle;
@@ -34,6 +35,7 @@ pub use episodes::{
 pub use error::{Result, StoreError};
 pub use invites::{Invite, InviteInfo};
 pub use patients::{PatientQuery, Versioned};
+pub use prescriptions::{EducationAssignment, Prescription, PrescriptionVersion, StoredGoal};
 pub use sessions::{SessionKind, SessionPolicy, SessionTokens};
 pub use throttle::{ThrottlePolicy, ThrottleState};
 pub use types::Ts;

@@ -118,8 +118,10 @@ impl Store {
         action: &str,
         patient: Option<PatientId>,
         outcome: &str,
+        detail: Option<String>,
     ) -> Result<()> {
         let mut event = Event::new(action, "patient").outcome(outcome);
+        event.detail = detail;
         if let Some(p) = patient {
             event = event.patient(p.0);
         }
@@ -129,8 +131,8 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `f`; if the store refuses (not found, forbidden), records the
-    /// refusal before passing it on.
+    /// Passes `result` on; a refusal (not found, forbidden, or a rule of the
+    /// record such as a red-flag hold) is recorded in the audit log first.
     pub(crate) async fn audited<T>(
         &self,
         actor: &Actor,
@@ -140,11 +142,15 @@ impl Store {
     ) -> Result<T> {
         match &result {
             Err(StoreError::NotFound) => {
-                self.audit_refusal(actor, action, patient, "not_found")
+                self.audit_refusal(actor, action, patient, "not_found", None)
                     .await?
             }
             Err(StoreError::Forbidden) => {
-                self.audit_refusal(actor, action, patient, "forbidden")
+                self.audit_refusal(actor, action, patient, "forbidden", None)
+                    .await?
+            }
+            Err(StoreError::Conflict(why)) => {
+                self.audit_refusal(actor, action, patient, "refused", Some(why.clone()))
                     .await?
             }
             _ => {}

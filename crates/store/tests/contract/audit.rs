@@ -299,7 +299,8 @@ pub async fn every_patient_access_is_audited(store: &Store) {
     let _ = store
         .patients_list(&w.admin_a, &PatientQuery::default())
         .await;
-    // Neither a refused edit (bad input) nor a stale one is a change to record.
+    // An edit with bad input changes nothing and is not recorded; a stale
+    // one is refused by a rule of the record, and the refusal is recorded.
     let bad = PatientInput {
         birth_date: Some("x".into()),
         ..Default::default()
@@ -326,6 +327,7 @@ pub async fn every_patient_access_is_audited(store: &Store) {
             e("patient.read", "not_found", Some(p.id)),
             e("patient.read", "forbidden", Some(p.id)),
             e("patient.list", "forbidden", None),
+            e("patient.update", "refused", Some(p.id)),
         ]
     );
     assert!(rows[start..].windows(2).all(|r| r[0].at <= r[1].at));

@@ -21,6 +21,7 @@ mod fixtures;
 mod harness;
 mod invites;
 mod patients;
+mod prescriptions;
 mod sessions;
 mod settings;
 mod store;
@@ -60,6 +61,9 @@ macro_rules! for_each_contract_test {
                 a_positive_screen_alerts_until_cleared_with_a_reason,
                 the_schedule_lists_open_and_recent_episodes_with_their_forms,
                 belief_reviews_are_kept_and_the_latest_counts, wording_is_kept_per_clinic;
+            prescriptions: goals_belong_to_the_open_episode, prescriptions_wait_for_a_clear_red_flag_screen,
+                every_version_is_kept_with_its_changes, education_is_assigned_once_and_reading_is_recorded,
+                clinic_exercises_and_pictures_stay_in_their_clinic;
             store: migration_level_and_check, migrate_is_idempotent, backup_sqlite, close_stops_work;
         );
     };
