@@ -193,11 +193,26 @@ async fn a_patient_completes_the_baseline_set_and_the_clinician_sees_stratum_and
     assert!(page.contains(r#"value="bending_is_dangerous" checked"#));
 
     let audit = app.audit_for(app.fx.pat1).await;
-    let saves = audit
-        .iter()
-        .filter(|e| e.action == "form.save" && e.user_id == Some(app.fx.pat1_login.user.id))
-        .count();
-    assert_eq!(saves, 8, "red flags, intake twice, five questionnaires");
+    let saves = |outcome: &str| {
+        audit
+            .iter()
+            .filter(|e| {
+                e.action == "form.save"
+                    && e.outcome == outcome
+                    && e.user_id == Some(app.fx.pat1_login.user.id)
+            })
+            .count()
+    };
+    assert_eq!(
+        saves("ok"),
+        8,
+        "red flags, intake twice, five questionnaires"
+    );
+    assert_eq!(
+        saves("refused"),
+        1,
+        "the attempt to change a completed form"
+    );
 }
 
 #[tokio::test]
