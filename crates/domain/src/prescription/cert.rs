@@ -373,6 +373,7 @@ mod tests {
                 goal: Some(0),
                 why: "Stronger back for lifting your grandchild".into(),
             }],
+            co_designed: false,
         }
     }
 

@@ -55,6 +55,9 @@ pub struct PlanItem {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub items: Vec<PlanItem>,
+    /// Designed together with the patient, not only for them.
+    #[serde(default)]
+    pub co_designed: bool,
 }
 
 impl Plan {
@@ -441,9 +444,11 @@ mod tests {
     fn changes_are_classified() {
         let old = Plan {
             items: vec![item("a1", 10), item("b", 10), item("c", 10), item("d", 10)],
+            co_designed: false,
         };
         let new = Plan {
             items: vec![item("a2", 8), item("b", 12), item("x", 10), item("y", 5)],
+            co_designed: false,
         };
         let kinds: Vec<ChangeKind> = diff(&old, &new, &step)
             .into_iter()
@@ -461,9 +466,11 @@ mod tests {
         let back = diff(
             &Plan {
                 items: vec![item("a2", 8)],
+                co_designed: false,
             },
             &Plan {
                 items: vec![item("a1", 8)],
+                co_designed: false,
             },
             &step,
         );
@@ -472,6 +479,7 @@ mod tests {
             &Plan::default(),
             &Plan {
                 items: vec![item("a1", 8)],
+                co_designed: false,
             },
             &step,
         );

@@ -38,6 +38,7 @@ fn plan(id: &str, reps: u16) -> Plan {
             goal: Some(0),
             why: "for lifting".into(),
         }],
+        co_designed: false,
     }
 }
 
