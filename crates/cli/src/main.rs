@@ -273,7 +273,7 @@ async fn run(cli: Cli) -> Result<()> {
             };
             rapport_web::serve(
                 listener,
-                AppState::new(store.clone(), config, theory),
+                AppState::new(store.clone(), config, theory)?,
                 shutdown_signal(),
             )
             .await?;

@@ -7,7 +7,9 @@ use rapport_domain::assessment::{self, Intake, TimePoint};
 use rapport_domain::identity::PatientId;
 use rapport_domain::instruments::Score;
 use rapport_domain::theory;
-use rapport_store::{Actor, BeliefReview, CareEpisode, FormResponse};
+use rapport_store::{
+    Actor, BeliefReview, CareEpisode, EducationAssignment, FormResponse, Prescription, StoredGoal,
+};
 
 use crate::AppState;
 use crate::error::AppError;
@@ -18,6 +20,9 @@ pub struct EpisodeRecord {
     pub forms: Vec<FormResponse>,
     /// Only clinicians read the beliefs review.
     pub beliefs: Option<BeliefReview>,
+    pub goals: Vec<StoredGoal>,
+    pub education: Vec<EducationAssignment>,
+    pub prescription: Option<Prescription>,
 }
 
 impl EpisodeRecord {
@@ -35,10 +40,16 @@ impl EpisodeRecord {
         } else {
             None
         };
+        let goals = state.store.goals_list(actor, patient).await?;
+        let education = state.store.education_list(actor, patient).await?;
+        let prescription = state.store.prescription_current(actor, patient).await?;
         Ok(Some(EpisodeRecord {
             episode,
             forms,
             beliefs,
+            goals,
+            education,
+            prescription,
         }))
     }
 
@@ -79,7 +90,10 @@ impl EpisodeRecord {
     }
 
     /// The episode as the theory engine sees it: what has been recorded so far.
-    pub fn theory_episode(&self) -> theory::Episode {
+    pub fn theory_episode(
+        &self,
+        education: &rapport_domain::education::Library,
+    ) -> theory::Episode {
         let intake = self.intake();
         let confirmed = self
             .beliefs
@@ -105,10 +119,79 @@ impl EpisodeRecord {
                 })
             })
             .collect();
+        let goals = self
+            .goals
+            .iter()
+            .map(|g| theory::episode::Goal {
+                id: g.id.to_string(),
+                text: g.goal.activity.clone(),
+                agreed_together: g.goal.agreed_together,
+                agreed_on: g.goal.agreed_on.unwrap_or(self.episode.opened_on),
+            })
+            .collect();
+        let education_given = self
+            .education
+            .iter()
+            .map(|a| theory::episode::EducationGiven {
+                item_id: a.item_id.clone(),
+                answers_beliefs: education
+                    .get(&a.item_id)
+                    .map(|i| i.beliefs.clone())
+                    .unwrap_or_default(),
+                date: day_of(a.assigned_at),
+                read: Some(a.read_at.is_some()),
+            })
+            .collect();
+        let likes: Vec<String> = intake
+            .as_ref()
+            .map(|(i, _)| i.preferences.iter().map(|p| p.to_string()).collect())
+            .unwrap_or_default();
+        let prescriptions = self
+            .prescription
+            .iter()
+            .flat_map(|p| p.versions.iter())
+            .map(|v| theory::episode::Prescription {
+                date: v.created_on,
+                items: v
+                    .plan
+                    .items
+                    .iter()
+                    .map(|i| theory::episode::PrescriptionItem {
+                        exercise_id: i.exercise_id.clone(),
+                        setting: match i.delivery {
+                            rapport_domain::prescription::Delivery::Home => {
+                                theory::episode::Setting::Home
+                            }
+                            rapport_domain::prescription::Delivery::Supervised => {
+                                theory::episode::Setting::Supervised
+                            }
+                            rapport_domain::prescription::Delivery::Group => {
+                                theory::episode::Setting::Group
+                            }
+                        },
+                        // Individualised: linked to one of the patient's goals or
+                        // explained in terms of their own situation.
+                        individualised: i.goal.is_some() || !i.why.is_empty(),
+                        tailored_to_preferences: likes
+                            .iter()
+                            .any(|l| i.why.to_lowercase().contains(l.as_str())),
+                        goal_id: i
+                            .goal
+                            .and_then(|n| self.goals.get(n))
+                            .map(|g| g.id.to_string()),
+                    })
+                    .collect(),
+                co_designed: Some(v.plan.co_designed),
+                holistic_plan: Some(!self.education.is_empty()),
+            })
+            .collect();
         theory::Episode {
             assessment,
             beliefs,
             scores,
+            goals,
+            prescriptions,
+            education: education_given,
             discharged_on: self.episode.discharged_on,
             ..Default::default()
         }

@@ -65,15 +65,22 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The programme theory every suggestion comes from.
     pub theory: Arc<KnowledgeBase>,
+    /// The education library.
+    pub education: Arc<rapport_domain::education::Library>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config, theory: KnowledgeBase) -> Self {
-        AppState {
+    pub fn new(
+        store: Store,
+        config: Config,
+        theory: KnowledgeBase,
+    ) -> Result<Self, rapport_domain::Error> {
+        Ok(AppState {
             store,
             config: Arc::new(config),
             theory: Arc::new(theory),
-        }
+            education: Arc::new(rapport_domain::education::Library::builtin()?),
+        })
     }
 }
 

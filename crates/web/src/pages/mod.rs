@@ -6,6 +6,7 @@ mod admin;
 mod assessment;
 mod forms;
 mod patients;
+mod plan;
 pub mod theory;
 
 pub(crate) use patients::today;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(theory::routes())
         .merge(forms::routes())
         .merge(assessment::routes())
+        .merge(plan::routes())
 }
 
 #[derive(Clone)]

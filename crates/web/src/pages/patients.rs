@@ -358,6 +358,8 @@ struct PatientPage {
     /// Trust, motivation and confidence for this patient, with what to do next (clinicians).
     mechanisms: Option<super::theory::MechanismsPanel>,
     episode: Option<rapport_store::CareEpisode>,
+    /// Education assigned to the patient: (assignment id, title, read).
+    reading: Vec<(i64, String, bool)>,
     /// Time points with forms to fill in (the patient's own page).
     due: Vec<rapport_domain::assessment::DueItem>,
     thanks: bool,
@@ -378,6 +380,7 @@ impl PatientPage {
             mechanisms: None,
             episode: None,
             due: Vec::new(),
+            reading: Vec::new(),
             thanks: false,
         }
     }
@@ -404,7 +407,7 @@ async fn view(
         let record = crate::episode::EpisodeRecord::load(&state, &user.actor, id).await?;
         let episode = record
             .as_ref()
-            .map(|r| r.theory_episode())
+            .map(|r| r.theory_episode(&state.education))
             .unwrap_or_default();
         let evaluation = rapport_domain::theory::evaluate(&state.theory, &episode, today());
         page.mechanisms = Some(super::theory::MechanismsPanel::from_evaluation(&evaluation));
@@ -438,6 +441,19 @@ async fn me(
             .filter(|i| i.status != rapport_domain::assessment::DueStatus::Done)
             .collect();
     }
+    page.reading = state
+        .store
+        .education_list(&user.actor, id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let title = state
+                .education
+                .get(&a.item_id)
+                .map_or_else(|_| a.item_id.clone(), |i| i.title.clone());
+            (a.id, title, a.read_at.is_some())
+        })
+        .collect();
     page.thanks = q.done.is_some();
     Ok(page.into_response())
 }

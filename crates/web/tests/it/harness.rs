@@ -66,7 +66,8 @@ pub async fn spawn_with(config: Config) -> App {
         store.clone(),
         config,
         rapport_domain::theory::KnowledgeBase::builtin().unwrap(),
-    );
+    )
+    .unwrap();
     tokio::spawn(async move {
         rapport_web::serve(listener, state, async {
             let _ = stopped.await;

@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod invite;
 mod patients;
+mod plan;
 mod site;
 mod tenancy;
 mod theory;
