@@ -99,7 +99,7 @@ pub fn stratum(record: Option<&EpisodeRecord>) -> Option<String> {
         .into_iter()
         .filter(|(_, s)| s.instrument == "startback")
         .filter_map(|(_, s)| s.band.map(|b| b.code))
-        .last()
+        .next_back()
 }
 
 pub async fn build(
