@@ -124,6 +124,11 @@ enum Command {
         #[arg(long, env = "RAPPORT_THEORY", global = true)]
         theory: Option<PathBuf>,
     },
+    /// The exercise library.
+    Exercises {
+        #[command(subcommand)]
+        command: ExercisesCommand,
+    },
     /// Write a consistent copy of an SQLite database while it is in use.
     Backup {
         #[command(flatten)]
@@ -131,6 +136,38 @@ enum Command {
         /// The file to write; must not exist.
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExercisesCommand {
+    /// Every exercise (with `--clinic`, the clinic's own too).
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// Include this clinic's own exercises (needs the database).
+        #[arg(long)]
+        clinic: Option<i64>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// One exercise, e.g. mc-abdominal-brace.
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        #[arg(long)]
+        clinic: Option<i64>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Import exercises exported from wger (its /api/v2/exerciseinfo/ JSON) into a clinic's library.
+    ImportWger {
+        #[arg(long)]
+        clinic: i64,
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -312,13 +349,13 @@ async fn run(cli: Cli) -> Result<()> {
                     &canonical,
                 )
                 .await?;
-            println!(
+            outln!(
                 "loaded {} items of {} {} ({}) for clinic {clinic}",
                 set.items.len(),
                 set.instrument,
                 set.version,
                 set.language
-            );
+            )?;
             Ok(())
         }
         Command::Admin(AdminCommand::CreateClinic { name, db, format }) => {
@@ -412,6 +449,7 @@ async fn run(cli: Cli) -> Result<()> {
             let kb = load_theory(theory.as_deref())?;
             theory_command(&kb, command)
         }
+        Command::Exercises { command } => exercises_command(command).await,
         Command::Backup { db, out } => {
             if out.exists() {
                 bail!("{} already exists; choose a new file", out.display());
@@ -422,6 +460,73 @@ async fn run(cli: Cli) -> Result<()> {
                 .await
                 .map_err(output::store_error)?;
             outln!("wrote {}", out.display())?;
+            Ok(())
+        }
+    }
+}
+
+async fn clinic_library(
+    clinic: Option<i64>,
+    db: &DbArg,
+) -> Result<rapport_domain::exercise::Library> {
+    let builtin = rapport_domain::exercise::Library::builtin()?;
+    let Some(clinic) = clinic else {
+        return Ok(builtin);
+    };
+    let store = open(db, Durability::default()).await?;
+    let own = store.clinic_exercises(ClinicId(clinic)).await?;
+    Ok(builtin.with(own)?)
+}
+
+async fn exercises_command(command: ExercisesCommand) -> Result<()> {
+    match command {
+        ExercisesCommand::List { format, clinic, db } => {
+            let lib = clinic_library(clinic, &db).await?;
+            output::exercises(format, lib.all())
+        }
+        ExercisesCommand::Show {
+            id,
+            format,
+            clinic,
+            db,
+        } => {
+            let lib = clinic_library(clinic, &db).await?;
+            let e = lib.require(&id)?;
+            output::exercise(format, e, &lib)
+        }
+        ExercisesCommand::ImportWger { clinic, file, db } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let import = rapport_domain::exercise::wger::import(&text)?;
+            let store = open(&db, Durability::default()).await?;
+            let clinic_id = ClinicId(clinic);
+            store
+                .clinic_get(clinic_id)
+                .await
+                .map_err(|_| anyhow::anyhow!("clinic: no clinic has id {clinic}"))?;
+            // The clinic's library must still hold together with them.
+            let own = store.clinic_exercises(clinic_id).await?;
+            rapport_domain::exercise::Library::builtin()?.with(
+                own.into_iter()
+                    .chain(import.exercises.iter().cloned())
+                    .collect(),
+            )?;
+            let actor = rapport_store::Actor::operator(clinic_id, Role::Admin);
+            for e in &import.exercises {
+                store.clinic_exercise_put(&actor, e).await?;
+            }
+            outln!(
+                "imported {} exercises into clinic {clinic}; skipped {}",
+                import.exercises.len(),
+                import.skipped.len()
+            )?;
+            for s in &import.skipped {
+                outln!(
+                    "  skipped {}: {}",
+                    s.name.as_deref().unwrap_or("(no English name)"),
+                    s.reason
+                )?;
+            }
             Ok(())
         }
     }
@@ -466,10 +571,7 @@ fn theory_command(kb: &KnowledgeBase, command: TheoryCommand) -> Result<()> {
             TheoryFormat::Table => render::table(kb),
         },
     };
-    print!("{text}");
-    if !text.ends_with('\n') {
-        println!();
-    }
+    outln!("{}", text.trim_end_matches('\n'))?;
     Ok(())
 }
 

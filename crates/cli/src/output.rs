@@ -114,3 +114,93 @@ pub fn instruments(format: Format) -> Result<()> {
     outln!("{table}")?;
     Ok(())
 }
+
+pub fn exercises(format: Format, list: &[rapport_domain::exercise::Exercise]) -> Result<()> {
+    if format == Format::Json {
+        outln!("{}", serde_json::to_string_pretty(list)?)?;
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header([
+        "id",
+        "name",
+        "kind",
+        "level",
+        "equipment",
+        "easier",
+        "harder",
+    ]);
+    for e in list {
+        table.add_row([
+            e.id.clone(),
+            e.name.clone(),
+            e.category.label().to_string(),
+            e.level.to_string(),
+            if e.equipment.is_empty() {
+                "none".into()
+            } else {
+                e.equipment
+                    .iter()
+                    .map(|q| q.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            },
+            e.easier.clone().unwrap_or_default(),
+            e.harder.clone().unwrap_or_default(),
+        ]);
+    }
+    outln!("{table}")?;
+    Ok(())
+}
+
+pub fn exercise(
+    format: Format,
+    e: &rapport_domain::exercise::Exercise,
+    lib: &rapport_domain::exercise::Library,
+) -> Result<()> {
+    if format == Format::Json {
+        outln!("{}", serde_json::to_string_pretty(e)?)?;
+        return Ok(());
+    }
+    outln!("{} ({})", e.name, e.id)?;
+    outln!("  kind       {}, level {}", e.category.label(), e.level)?;
+    outln!("  position   {}", e.position.label())?;
+    outln!(
+        "  equipment  {}",
+        if e.equipment.is_empty() {
+            "none".into()
+        } else {
+            e.equipment
+                .iter()
+                .map(|q| q.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    )?;
+    outln!(
+        "  dose       {}",
+        rapport_domain::prescription::plan::describe_dose(&e.dose)
+    )?;
+    for (i, s) in e.instructions.iter().enumerate() {
+        outln!("  {}. {s}", i + 1)?;
+    }
+    for c in &e.cautions {
+        outln!("  caution: {c}")?;
+    }
+    let chain: Vec<String> = lib
+        .chain(&e.id)
+        .iter()
+        .map(|x| {
+            if x.id == e.id {
+                format!("[{}]", x.id)
+            } else {
+                x.id.clone()
+            }
+        })
+        .collect();
+    if chain.len() > 1 {
+        outln!("  chain      {}", chain.join(" → "))?;
+    }
+    Ok(())
+}

@@ -1,4 +1,5 @@
 //! The builder's ranking on hand-built patients, with the built-in library.
+#![allow(clippy::unwrap_used)] // a test binary: a failed set-up fails the test
 
 use jiff::civil::date;
 use rapport_domain::assessment::intake::{ExerciseKind, Setting};

@@ -56,6 +56,12 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             .get(ANON_COOKIE)
             .map(|c| c.value().to_string()),
     };
+    // Uploads (multipart bodies) carry the token in the query string instead.
+    let from_query = req.uri().query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == FIELD)
+            .map(|(_, v)| v.into_owned())
+    });
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, FORM_LIMIT).await {
         Ok(b) => b,
@@ -69,7 +75,8 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let given = form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == FIELD)
-        .map(|(_, v)| v.into_owned());
+        .map(|(_, v)| v.into_owned())
+        .or(from_query);
     let valid = match (expected, given) {
         (Some(e), Some(g)) => !e.is_empty() && bool::from(e.as_bytes().ct_eq(g.as_bytes())),
         _ => false,

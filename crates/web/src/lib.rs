@@ -67,9 +67,23 @@ pub struct AppState {
     pub theory: Arc<KnowledgeBase>,
     /// The education library.
     pub education: Arc<rapport_domain::education::Library>,
+    /// The built-in exercise library; each clinic adds its own exercises to it.
+    pub exercises: Arc<rapport_domain::exercise::Library>,
 }
 
 impl AppState {
+    /// The exercise library of one clinic: the built-in exercises and its own.
+    pub async fn library(
+        &self,
+        clinic: rapport_domain::identity::ClinicId,
+    ) -> Result<rapport_domain::exercise::Library, error::AppError> {
+        let own = self.store.clinic_exercises(clinic).await?;
+        if own.is_empty() {
+            return Ok((*self.exercises).clone());
+        }
+        Ok(self.exercises.with(own)?)
+    }
+
     pub fn new(
         store: Store,
         config: Config,
@@ -80,6 +94,7 @@ impl AppState {
             config: Arc::new(config),
             theory: Arc::new(theory),
             education: Arc::new(rapport_domain::education::Library::builtin()?),
+            exercises: Arc::new(rapport_domain::exercise::Library::builtin()?),
         })
     }
 }

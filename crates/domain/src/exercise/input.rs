@@ -355,6 +355,7 @@ impl ExerciseInput {
             settings,
             kinds,
             source: Source::Clinic,
+            attribution: None,
         };
         // The rules shared with the library (feared movement, tasks,
         // links to itself, hold within a set…).

@@ -184,6 +184,9 @@ pub struct Exercise {
     pub kinds: Vec<ExerciseKind>,
     #[serde(default = "rapport_source")]
     pub source: Source,
+    /// Where the text comes from and under what licence, for imported exercises.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<String>,
 }
 
 fn rapport_source() -> Source {

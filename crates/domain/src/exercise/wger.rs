@@ -425,6 +425,7 @@ fn convert(raw: &WgerExercise) -> std::result::Result<(Exercise, WgerAttribution
         settings,
         kinds,
         source: Source::Wger,
+        attribution: None,
     };
     let problems = check_exercise(&exercise);
     if !problems.is_empty() {
@@ -461,6 +462,23 @@ fn convert(raw: &WgerExercise) -> std::result::Result<(Exercise, WgerAttribution
         license,
         authors,
     };
+    // The licence (mostly CC BY-SA) asks for the source and authors to be named
+    // wherever the text is shown, so they travel with the exercise.
+    let mut exercise = exercise;
+    exercise.attribution = Some(format!(
+        "From wger exercise {}{}{}",
+        attribution.wger_id,
+        attribution
+            .license
+            .as_deref()
+            .map(|l| format!(", licence {l}"))
+            .unwrap_or_default(),
+        if attribution.authors.is_empty() {
+            String::new()
+        } else {
+            format!(", by {}", attribution.authors.join(", "))
+        }
+    ));
     Ok((exercise, attribution))
 }
 

@@ -337,6 +337,7 @@ mod tests {
             settings: vec![Setting::Home, Setting::Gym],
             kinds: vec![],
             source: Source::Rapport,
+            attribution: None,
         }
     }
 

@@ -359,6 +359,7 @@ mod tests {
             settings: vec![Setting::Home],
             kinds: vec![],
             source: Source::Rapport,
+            attribution: None,
         }
     }
 

@@ -324,6 +324,7 @@ pub async fn clinic_exercises_and_pictures_stay_in_their_clinic(store: &Store) {
         settings: vec![rapport_domain::assessment::intake::Setting::Clinic],
         kinds: vec![],
         source: Source::Clinic,
+        attribution: None,
     };
     store.clinic_exercise_put(&w.clinician_a, &e).await.unwrap();
     assert_eq!(

@@ -2,6 +2,7 @@
 
 mod json;
 mod patients;
+mod prescriptions;
 mod token;
 
 use axum::Router;
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(token::routes())
         .merge(patients::routes())
+        .merge(prescriptions::routes())
         .route("/openapi.json", get(openapi_json))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
@@ -45,6 +47,7 @@ impl utoipa::Modify for BearerAuth {
         patients::create_patient,
         patients::get_patient,
         patients::update_patient,
+        prescriptions::cert,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),

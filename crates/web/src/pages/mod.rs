@@ -4,9 +4,11 @@
 mod account;
 mod admin;
 mod assessment;
+mod exercises;
 mod forms;
 mod patients;
 mod plan;
+pub(crate) mod prescribe;
 pub mod theory;
 
 pub(crate) use patients::today;
@@ -34,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .merge(forms::routes())
         .merge(assessment::routes())
         .merge(plan::routes())
+        .merge(prescribe::routes())
+        .merge(exercises::routes())
 }
 
 #[derive(Clone)]
@@ -58,9 +62,10 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Clinician => vec![
             ("Patients", "/patients"),
             ("New patient", "/patients/new"),
+            ("Exercises", "/exercises"),
             ("Theory", "/theory"),
         ],
-        Role::Patient => vec![("My record", "/me")],
+        Role::Patient => vec![("My record", "/me"), ("My plan", "/me/plan")],
         Role::Admin => vec![
             ("Accounts", "/admin/users"),
             ("Audit log", "/admin/audit"),

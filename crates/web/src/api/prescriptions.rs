@@ -1,0 +1,68 @@
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiResult, AppError, ErrorBody};
+use crate::pages::prescribe::{report_context_parts, reports};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/prescriptions/{id}/cert", get(cert))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportItemOut {
+    /// The checklist's item number, e.g. `7a`.
+    pub number: &'static str,
+    pub item: &'static str,
+    pub complete: bool,
+    pub value: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CertReport {
+    pub prescription_id: i64,
+    pub version: i64,
+    /// CERT (Slade et al. 2016): 16 items, 19 rows with the a/b parts.
+    pub cert: Vec<ReportItemOut>,
+    /// TIDieR (Hoffmann et al. 2014): 12 items.
+    pub tidier: Vec<ReportItemOut>,
+    pub cert_complete: usize,
+}
+
+fn out(items: Vec<rapport_domain::prescription::cert::ReportItem>) -> Vec<ReportItemOut> {
+    items
+        .into_iter()
+        .map(|i| ReportItemOut {
+            number: i.number,
+            item: i.item,
+            complete: i.complete,
+            value: i.value,
+        })
+        .collect()
+}
+
+/// The CERT and TIDieR description of a prescription's current version,
+/// each item marked complete or missing.
+#[utoipa::path(get, path = "/api/v1/prescriptions/{id}/cert", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = CertReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn cert(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<CertReport>> {
+    let id: i64 = id.parse().map_err(|_| ApiError(AppError::NotFound))?;
+    let prescription = state.store.prescription_get(&user.actor, id).await?;
+    let parts = report_context_parts(&state, &user.actor, &prescription).await?;
+    let (cert, tidier) = reports(&parts);
+    Ok(axum::Json(CertReport {
+        prescription_id: prescription.id,
+        version: prescription.current().map_or(0, |v| v.version),
+        cert_complete: cert.iter().filter(|i| i.complete).count(),
+        cert: out(cert),
+        tidier: out(tidier),
+    }))
+}
