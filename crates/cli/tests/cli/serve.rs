@@ -1,0 +1,258 @@
+//! `rapport serve`: the demo clinic, `/healthz`, and the same application on
+//! PostgreSQL.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::support::{
+    Server, TempDb, client, clinic_with_clinician, create_patient, get_json, run, token,
+};
+
+/// The demo login lines `serve --demo` printed: (role, e-mail, password).
+fn demo_logins(stdout: &str) -> Vec<(String, String, String)> {
+    stdout
+        .lines()
+        .skip_while(|l| !l.contains("Demo logins:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            Some((
+                words.next()?.to_string(),
+                words.next()?.to_string(),
+                words.next()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+async fn health(server: &Server) -> Value {
+    let r = client()
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    r.json().await.expect("healthz JSON")
+}
+
+#[tokio::test]
+async fn demo_is_loaded_once_and_its_printed_logins_work() {
+    let db = TempDb::new();
+    let log = db.path("server.log");
+
+    let mut first = Server::start(&db.url, &["--demo"], &log).await;
+    let printed = first.stdout();
+    assert!(printed.contains("Loaded demo clinic"), "{printed}");
+    let logins = demo_logins(&printed);
+    let roles: Vec<&str> = logins.iter().map(|(r, _, _)| r.as_str()).collect();
+    for role in ["admin", "clinician", "researcher", "patient"] {
+        assert!(roles.contains(&role), "no {role} login printed:\n{printed}");
+    }
+    let (_, email, password) = logins
+        .iter()
+        .find(|(r, _, _)| r == "clinician")
+        .expect("a clinician login")
+        .clone();
+
+    let h = health(&first).await;
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(h["database"], "sqlite");
+    let level = h["migration"].as_i64().expect("migration level");
+    assert!(level >= 1, "{h}");
+
+    let http = client();
+    let t = token(&first, &email, &password).await;
+    let (status, list) = get_json(&http, &first, &t, "/api/v1/patients").await;
+    assert_eq!(status, 200, "{list}");
+    let names = |list: &Value| -> Vec<String> {
+        let mut v: Vec<String> = list["patients"]
+            .as_array()
+            .expect("patients array")
+            .iter()
+            .map(|p| format!("{} {}", p["given_name"], p["family_name"]))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = names(&list);
+    assert!(before.len() >= 3, "a handful of demo patients: {list}");
+    // The printed patient login sees their own record only.
+    let (_, pemail, ppassword) = logins
+        .iter()
+        .find(|(r, _, _)| r == "patient")
+        .expect("a patient login")
+        .clone();
+    let pt = token(&first, &pemail, &ppassword).await;
+    let (status, own) = get_json(&http, &first, &pt, "/api/v1/patients").await;
+    assert_eq!(status, 200, "{own}");
+    assert_eq!(own["patients"].as_array().map(Vec::len), Some(1), "{own}");
+    drop(http);
+    assert!(first.stop(), "SIGTERM should stop the server cleanly");
+
+    // Second start on the same file: nothing loaded again, same logins still shown.
+    let second = Server::start(&db.url, &["--demo"], &log).await;
+    let printed = second.stdout();
+    assert!(!printed.contains("Loaded demo clinic"), "{printed}");
+    assert!(
+        printed.contains("Using the earlier demo clinic"),
+        "{printed}"
+    );
+    assert_eq!(demo_logins(&printed), logins);
+    let http = client();
+    let t = token(&second, &email, &password).await;
+    let (status, list) = get_json(&http, &second, &t, "/api/v1/patients").await;
+    assert_eq!(status, 200);
+    assert_eq!(names(&list), before, "demo patients loaded twice");
+    // And `migrate` agrees with /healthz on the level.
+    let migrated = run(&["migrate", "--db", &db.url], None).expect_ok().stdout;
+    assert!(
+        migrated.contains(&format!("migrated to level {level}")),
+        "{migrated}"
+    );
+}
+
+#[tokio::test]
+async fn a_busy_address_is_an_error_not_a_hang() {
+    let db = TempDb::new();
+    let server = Server::start(&db.url, &[], &db.path("server.log")).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    run(&["serve", "--db", &db.url, "--addr", &addr], None).expect_fail(&["cannot listen", &addr]);
+}
+
+/// A database created for one test on the server of `RAPPORT_TEST_PG_URL`, dropped after.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    fn create(admin_url: &str) -> PgDatabase {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("rapport_cli_{}_{nanos}", std::process::id());
+        let (base, query) = match admin_url.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (admin_url, String::new()),
+        };
+        let (server, _) = base
+            .rsplit_once('/')
+            .expect("RAPPORT_TEST_PG_URL names a database");
+        let url = format!("{server}/{name}{query}");
+        psql(admin_url, &format!("CREATE DATABASE {name}"));
+        PgDatabase {
+            admin_url: admin_url.to_string(),
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([
+                &self.admin_url,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
+            .output();
+    }
+}
+
+fn psql(url: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn serves_on_postgres_too() {
+    let Ok(admin_url) = std::env::var("RAPPORT_TEST_PG_URL") else {
+        println!(
+            "skipped: set RAPPORT_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run"
+        );
+        return;
+    };
+    let pg = PgDatabase::create(&admin_url);
+    let dir = TempDb::new();
+
+    let account = clinic_with_clinician(&pg.url, "Postgres Physio", "pg@clinic.example");
+    let mut server = Server::start(&pg.url, &[], &dir.path("server.log")).await;
+    assert!(
+        server.stdout().contains("database: postgres"),
+        "{}",
+        server.stdout()
+    );
+    let h = health(&server).await;
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["database"], "postgres");
+    assert!(h["migration"].as_i64().is_some_and(|l| l >= 1), "{h}");
+
+    let http = client();
+    let t = token(&server, &account.email, &account.password).await;
+    let p = create_patient(&http, &server, &t, "Kari", "Nordmann").await;
+    let id = p["id"].as_i64().expect("patient id");
+    let (status, read) = get_json(&http, &server, &t, &format!("/api/v1/patients/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(read["family_name"], "Nordmann");
+    drop(http);
+
+    let audit = run(
+        &[
+            "audit",
+            "--db",
+            &pg.url,
+            "--patient",
+            &id.to_string(),
+            "--format",
+            "json",
+        ],
+        None,
+    )
+    .expect_ok()
+    .json();
+    let actions: Vec<&Value> = audit
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|e| &e["action"])
+        .collect();
+    assert!(actions.contains(&&json!("patient.create")), "{audit}");
+    assert!(actions.contains(&&json!("patient.read")), "{audit}");
+
+    // Online backup is SQLite's; on PostgreSQL the command points to pg_dump.
+    let out = dir.path("copy.db");
+    run(
+        &[
+            "backup",
+            "--db",
+            &pg.url,
+            "--out",
+            out.to_str().expect("utf-8 path"),
+        ],
+        None,
+    )
+    .expect_fail(&["pg_dump"]);
+    assert!(!out.exists());
+    assert!(server.stop(), "SIGTERM should stop the server cleanly");
+}
