@@ -297,7 +297,12 @@ fn dose_text(d: &Dose) -> String {
         (_, _, Some(m)) => format!("{m} min"),
         _ => format!("{} sets", d.sets),
     };
-    format!("{what}, {}×/week for {} weeks", d.per_week, d.weeks)
+    let weeks = if d.weeks == 1 {
+        "1 week".to_string()
+    } else {
+        format!("{} weeks", d.weeks)
+    };
+    format!("{what}, {}×/week for {weeks}", d.per_week)
 }
 
 /// What changed from `old` to `new`. An exercise replaced by the next or

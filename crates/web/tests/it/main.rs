@@ -10,6 +10,7 @@ mod bad_input;
 mod invite;
 mod patients;
 mod plan;
+mod prescription;
 mod site;
 mod tenancy;
 mod theory;
