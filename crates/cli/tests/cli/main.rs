@@ -12,3 +12,4 @@ mod crash;
 mod score;
 mod serve;
 mod support;
+mod theory;

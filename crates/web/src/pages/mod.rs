@@ -144,11 +144,13 @@ async fn home(MaybeUser(auth): MaybeUser) -> Redirect {
 }
 
 const APP_CSS: &str = include_str!("../../static/app.css");
+const ICON_SVG: &str = include_str!("../../static/icon.svg");
 
 /// Static assets, compiled into the binary.
 pub async fn static_file(Path(file): Path<String>) -> Response {
     let (body, kind) = match file.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "icon.svg" => (ICON_SVG, "image/svg+xml"),
         _ => return not_found().await,
     };
     let mut res = body.into_response();

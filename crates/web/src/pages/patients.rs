@@ -232,7 +232,7 @@ impl PatientForm {
                 "date",
                 &self.birth_date,
                 true,
-                Some("Written YYYY-MM-DD."),
+                Some("Pick the date, or type it as YYYY-MM-DD."),
                 Some("off"),
             ),
             f(
