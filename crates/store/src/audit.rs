@@ -4,7 +4,7 @@ use rapport_domain::identity::{ClinicId, PatientId, Role, UserId};
 use serde::Serialize;
 
 use crate::types::Ts;
-use crate::{Actor, Result, Store, in_tx, on_read};
+use crate::{Actor, Result, Store, StoreError, in_tx, on_read};
 
 /// One thing to record. `outcome` is `ok`, `not_found` or `forbidden`, so that
 /// refused attempts are kept as well as successful ones.
@@ -45,6 +45,41 @@ impl<'a> Event<'a> {
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
+    }
+}
+
+/// An audit row with everything owned, to hand to the batch writer.
+#[derive(Debug)]
+pub(crate) struct AuditJob {
+    actor: Actor,
+    action: String,
+    entity: String,
+    record_id: Option<i64>,
+    patient_id: Option<i64>,
+    outcome: String,
+    detail: Option<String>,
+    done: tokio::sync::oneshot::Sender<std::result::Result<(), String>>,
+}
+
+/// Commits waiting audit rows in batches: one transaction for all rows that
+/// queued while the previous batch was being written.
+pub(crate) async fn write_batches(store: Store, mut rx: tokio::sync::mpsc::Receiver<AuditJob>) {
+    const MAX_BATCH: usize = 512;
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let result = store
+            .insert_audit_batch(&batch)
+            .await
+            .map_err(|e| e.to_string());
+        for job in batch {
+            let _ = job.done.send(result.clone());
+        }
     }
 }
 
@@ -142,6 +177,51 @@ const AUDIT_SELECT: &str = "SELECT id, at, user_id, role, clinic_id, action, ent
      AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5";
 
 impl Store {
+    async fn insert_audit_batch(&self, batch: &[AuditJob]) -> Result<()> {
+        in_tx!(self, |tx| {
+            for job in batch {
+                let event = Event {
+                    action: &job.action,
+                    entity: &job.entity,
+                    record_id: job.record_id,
+                    patient_id: job.patient_id,
+                    outcome: &job.outcome,
+                    detail: job.detail.clone(),
+                };
+                audit_insert!(&mut *tx, &job.actor, &event);
+            }
+        });
+        Ok(())
+    }
+
+    /// Records one audit row on its own, and returns once it is committed.
+    pub(crate) async fn audit_record(&self, actor: &Actor, event: &Event<'_>) -> Result<()> {
+        let Some(sender) = &self.audit else {
+            in_tx!(self, |tx| {
+                audit_insert!(&mut *tx, actor, event);
+            });
+            return Ok(());
+        };
+        let (done, wait) = tokio::sync::oneshot::channel();
+        let job = AuditJob {
+            actor: actor.clone(),
+            action: event.action.to_string(),
+            entity: event.entity.to_string(),
+            record_id: event.record_id,
+            patient_id: event.patient_id,
+            outcome: event.outcome.to_string(),
+            detail: event.detail.clone(),
+            done,
+        };
+        sender
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Audit("the audit writer has stopped".into()))?;
+        wait.await
+            .map_err(|_| StoreError::Audit("the audit writer has stopped".into()))?
+            .map_err(StoreError::Audit)
+    }
+
     /// Records an event that is not part of a store write (log-in, log-out,
     /// refused access decided before the store was asked).
     pub async fn audit_event(
@@ -154,10 +234,7 @@ impl Store {
     ) -> Result<()> {
         let mut event = Event::new(action, entity).outcome(outcome);
         event.detail = detail;
-        in_tx!(self, |tx| {
-            audit_insert!(&mut *tx, actor, &event);
-        });
-        Ok(())
+        self.audit_record(actor, &event).await
     }
 
     /// The audit log of the actor's own clinic, for its administrators. Reading
@@ -174,9 +251,7 @@ impl Store {
         if let Some(p) = query.patient_id {
             event.patient_id = Some(p.0);
         }
-        in_tx!(self, |tx| {
-            audit_insert!(&mut *tx, actor, &event);
-        });
+        self.audit_record(actor, &event).await?;
         Ok(rows)
     }
 

@@ -555,16 +555,14 @@ impl Store {
         if let Some(p) = patient {
             let event = Event::new("form.read", "form")
                 .detail(format!("episode={episode_id} forms={}", forms.len()));
-            in_tx!(self, |tx| {
-                audit_insert!(
-                    &mut *tx,
-                    actor,
-                    &crate::audit::Event {
-                        patient_id: Some(p),
-                        ..event
-                    }
-                );
-            });
+            self.audit_record(
+                actor,
+                &crate::audit::Event {
+                    patient_id: Some(p),
+                    ..event
+                },
+            )
+            .await?;
         }
         Ok(forms)
     }
@@ -665,13 +663,11 @@ impl Store {
             .await?
         });
         let ids: String = rows.iter().map(|r| format!("{},", r.patient_id)).collect();
-        in_tx!(self, |tx| {
-            audit_insert!(
-                &mut *tx,
-                actor,
-                &Event::new("patient.list", "red_flag_alerts").detail(format!(",{ids}"))
-            );
-        });
+        self.audit_record(
+            actor,
+            &Event::new("patient.list", "red_flag_alerts").detail(format!(",{ids}")),
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|r| RedFlagAlert {
@@ -737,13 +733,11 @@ impl Store {
             .iter()
             .map(|r| format!("{},", r.e.patient_id))
             .collect();
-        in_tx!(self, |tx| {
-            audit_insert!(
-                &mut *tx,
-                actor,
-                &Event::new("patient.list", "schedule").detail(format!(",{ids}"))
-            );
-        });
+        self.audit_record(
+            actor,
+            &Event::new("patient.list", "schedule").detail(format!(",{ids}")),
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|r| EpisodeForms {

@@ -20,6 +20,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the audit log could not be written: {0}")]
+    Audit(String),
 }
 
 impl From<rapport_domain::Error> for StoreError {

@@ -115,12 +115,33 @@ pub enum Durability {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// Audit rows that stand alone (a read was recorded) go through one
+    /// writer that commits them in batches: every reader still waits until
+    /// its row is durable, but concurrent readers share one commit.
+    audit: Option<tokio::sync::mpsc::Sender<audit::AuditJob>>,
 }
 
 /// The default database when none is given: a file under `./rapport-data/`.
 pub const DEFAULT_DB_URL: &str = "sqlite://rapport-data/rapport.db";
 
 impl Store {
+    fn with_audit_writer(db: Db) -> Store {
+        let (tx, rx) = tokio::sync::mpsc::channel(4096);
+        // The writer holds a store without a sender, so it ends when the last
+        // clone of this store is dropped.
+        tokio::spawn(audit::write_batches(
+            Store {
+                db: db.clone(),
+                audit: None,
+            },
+            rx,
+        ));
+        Store {
+            db,
+            audit: Some(tx),
+        }
+    }
+
     /// Opens (creating if needed) and migrates the database named by `url`:
     /// `sqlite://PATH` or `postgres://…`.
     pub async fn open(url: &str) -> Result<Store> {
@@ -171,9 +192,7 @@ impl Store {
             .max_connections(4)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Store {
-            db: Db::Sqlite { write, read },
-        })
+        Ok(Store::with_audit_writer(Db::Sqlite { write, read }))
     }
 
     /// Connects to PostgreSQL with the given options (tests use them to set a
@@ -184,9 +203,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Store {
-            db: Db::Postgres(pool),
-        })
+        Ok(Store::with_audit_writer(Db::Postgres(pool)))
     }
 
     /// Applies pending migrations. Idempotent; `open` calls it.

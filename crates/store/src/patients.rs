@@ -125,9 +125,7 @@ impl Store {
         if let Some(p) = patient {
             event = event.patient(p.0);
         }
-        in_tx!(self, |tx| {
-            audit_insert!(&mut *tx, actor, &event);
-        });
+        self.audit_record(actor, &event).await?;
         Ok(())
     }
 
@@ -223,13 +221,8 @@ impl Store {
                 .await?
         });
         let patient = row.ok_or(StoreError::NotFound)?.into_patient()?;
-        in_tx!(self, |tx| {
-            audit_insert!(
-                &mut *tx,
-                actor,
-                &Event::new("patient.read", "patient").patient(id.0)
-            );
-        });
+        self.audit_record(actor, &Event::new("patient.read", "patient").patient(id.0))
+            .await?;
         Ok(patient)
     }
 
@@ -283,9 +276,7 @@ impl Store {
             .map(|p| format!("{},", p.value.id))
             .collect();
         let event = Event::new("patient.list", "patient").detail(format!(",{ids}"));
-        in_tx!(self, |tx| {
-            audit_insert!(&mut *tx, actor, &event);
-        });
+        self.audit_record(actor, &event).await?;
         Ok(patients)
     }
 

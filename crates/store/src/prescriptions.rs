@@ -381,15 +381,13 @@ impl Store {
         });
         let Some(id) = id else { return Ok(None) };
         let p = self.prescription_load(id).await?;
-        in_tx!(self, |tx| {
-            audit_insert!(
-                &mut *tx,
-                actor,
-                &Event::new("prescription.read", "prescription")
-                    .patient(patient.0)
-                    .record(id)
-            );
-        });
+        self.audit_record(
+            actor,
+            &Event::new("prescription.read", "prescription")
+                .patient(patient.0)
+                .record(id),
+        )
+        .await?;
         Ok(p)
     }
 
@@ -414,15 +412,13 @@ impl Store {
             .prescription_load(id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        in_tx!(self, |tx| {
-            audit_insert!(
-                &mut *tx,
-                actor,
-                &Event::new("prescription.read", "prescription")
-                    .patient(patient)
-                    .record(id)
-            );
-        });
+        self.audit_record(
+            actor,
+            &Event::new("prescription.read", "prescription")
+                .patient(patient)
+                .record(id),
+        )
+        .await?;
         Ok(p)
     }
 
