@@ -133,7 +133,7 @@ pub fn cert(ctx: &ReportContext<'_>) -> Vec<ReportItem> {
         item(
             "4",
             "Supervised or unsupervised; how delivered",
-            Some(d.iter().map(|x| x.label()).collect::<Vec<_>>().join("; ")).filter(|_| !plan.items.is_empty()),
+            Some(d.iter().map(|x| x.report_label()).collect::<Vec<_>>().join("; ")).filter(|_| !plan.items.is_empty()),
             "No exercises yet",
         ),
         item(
@@ -156,7 +156,7 @@ pub fn cert(ctx: &ReportContext<'_>) -> Vec<ReportItem> {
                 if !ctx.education.is_empty() {
                     m.push(format!("education: {}", ctx.education.join(", ")));
                 }
-                if plan.items.iter().any(|i| !i.why.is_empty()) {
+                if !plan.items.is_empty() && plan.items.iter().all(|i| !i.why.is_empty()) {
                     m.push("each exercise linked to the patient's goals in plain language".into());
                 }
                 Some(m.join("; "))

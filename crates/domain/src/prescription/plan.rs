@@ -35,6 +35,15 @@ impl Delivery {
     pub fn parse(s: &str) -> Option<Delivery> {
         Delivery::ALL.into_iter().find(|d| d.as_str() == s)
     }
+
+    /// As a report describes it (CERT items 3, 4 and 12).
+    pub fn report_label(self) -> &'static str {
+        match self {
+            Delivery::Home => "unsupervised, at home",
+            Delivery::Supervised => "supervised one to one by the clinician",
+            Delivery::Group => "supervised, in a group",
+        }
+    }
 }
 
 /// One exercise of a plan.
@@ -201,6 +210,14 @@ impl PlanItemInput {
                     })?,
             ),
         };
+        let why = line(f("why"), &self.why, 300)?;
+        if why.is_empty() {
+            return Err(Error::invalid(
+                f("why"),
+                "required",
+                "say in a line why the exercise is in the plan, in the patient's terms",
+            ));
+        }
         let progression_rule = line(f("progression_rule"), &self.progression_rule, 300)?;
         let regression_rule = line(f("regression_rule"), &self.regression_rule, 300)?;
         if progression_rule.is_empty() {
@@ -224,7 +241,7 @@ impl PlanItemInput {
             regression_rule,
             delivery,
             goal,
-            why: line(f("why"), &self.why, 300)?,
+            why,
         })
     }
 }
@@ -503,6 +520,7 @@ mod tests {
             rest_seconds: "30".into(),
             progression_rule: "up".into(),
             regression_rule: "down".into(),
+            why: "for your goal".into(),
             delivery: "home".into(),
             ..Default::default()
         };

@@ -9,7 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -169,20 +169,28 @@ async fn clinician_next(
     next(state, user, Some(PatientId(id)), tp).await
 }
 
+/// `?saved=1`: the page is shown again after "save and finish later".
+fn just_saved(q: &Option<String>) -> bool {
+    q.as_deref()
+        .is_some_and(|q| q.split('&').any(|p| p == "saved=1"))
+}
+
 async fn patient_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((tp, form)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
 ) -> PageResult<Response> {
-    show(state, user, None, tp, form).await
+    show(state, user, None, tp, form, just_saved(&q)).await
 }
 
 async fn clinician_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, tp, form)): Path<(i64, String, String)>,
+    RawQuery(q): RawQuery,
 ) -> PageResult<Response> {
-    show(state, user, Some(PatientId(id)), tp, form).await
+    show(state, user, Some(PatientId(id)), tp, form, just_saved(&q)).await
 }
 
 async fn patient_submit(
@@ -213,6 +221,7 @@ struct Frame {
     patient_name: String,
     error: Option<String>,
     saved: bool,
+    notice: Option<String>,
 }
 
 impl Frame {
@@ -223,6 +232,7 @@ impl Frame {
             patient_name: s.patient_name.clone(),
             error: None,
             saved: s.record.is_done(tp, form.key()),
+            notice: None,
         }
     }
 }
@@ -296,6 +306,7 @@ async fn show(
     patient: Option<PatientId>,
     tp: String,
     form: String,
+    just_saved: bool,
 ) -> PageResult<Response> {
     let tp = time_point(&tp)?;
     let s = subject(&state, &user, patient).await?;
@@ -313,7 +324,11 @@ async fn show(
             let input: IntakeInput = saved
                 .and_then(|f| serde_json::from_value(f.answers.clone()).ok())
                 .unwrap_or_default();
-            intake_page(&user, &s, tp, &input, None).into_response()
+            let mut page = intake_page(&user, &s, tp, &input, None);
+            if just_saved {
+                page.frame.notice = Some("Saved. You can come back and finish it later.".into());
+            }
+            page.into_response()
         }
         Form::Instrument(code) => {
             let instrument = instruments::find(code)?;
@@ -410,9 +425,15 @@ fn questionnaire_page(
     let mut frame = Frame::new(s, tp, form);
     let tick = matches!(instrument.missing, MissingRule::UnmarkedIsNo);
     let error_item: Option<u16> = error.as_ref().and_then(|e| item_number(&e.field));
+    // The patient reads these: plain words, not the scoring rule.
+    let plain = |e: &FieldError| match e.rule.as_str() {
+        "missing" => "Please answer this question.".to_string(),
+        "range" | "number" => "Please choose one of the answers shown.".to_string(),
+        _ => e.message.clone(),
+    };
     frame.error = error.as_ref().map(|e| match error_item {
-        Some(n) => format!("Question {n}: {}", e.message),
-        None => e.message.clone(),
+        Some(n) => format!("Question {n}: {}", plain(e)),
+        None => plain(e),
     });
     let questions = instrument
         .items
@@ -446,7 +467,7 @@ fn questionnaire_page(
                 error: error
                     .as_ref()
                     .filter(|_| error_item == Some(item.number))
-                    .map(|e| e.message.clone()),
+                    .map(plain),
             }
         })
         .collect();

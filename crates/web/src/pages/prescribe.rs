@@ -285,10 +285,12 @@ async fn build_page(
                     level: e.level,
                     minutes: format!("{:.0}", p.minutes.max(1.0)),
                     reasons: p.reasons.clone(),
-                    suggested: suggested
-                        .items
-                        .iter()
-                        .any(|s| s.exercise_id == p.exercise_id),
+                    // A first plan is offered only while there is none.
+                    suggested: plan.items.is_empty()
+                        && suggested
+                            .items
+                            .iter()
+                            .any(|s| s.exercise_id == p.exercise_id),
                 })
             })
             .collect(),
@@ -457,7 +459,7 @@ async fn editor(
         let proposal = proposals.iter().find(|p| &p.exercise_id == pick);
         let why = proposal
             .and_then(|p| p.reasons.first().cloned())
-            .unwrap_or_default();
+            .unwrap_or_else(|| purpose(e));
         plan.items
             .push(default_item(&lib, e, why, proposal.and_then(|p| p.goal)));
     }
@@ -473,11 +475,30 @@ async fn editor(
             .collect(),
         &plan,
         String::new(),
-        true,
+        // Only the clinician can say the plan was designed with the patient.
+        current.co_designed,
         None,
         String::new(),
     );
     Ok(page.into_response())
+}
+
+/// What an exercise is for, in the patient's terms, when no reason of theirs applies.
+fn purpose(e: &Exercise) -> String {
+    use rapport_domain::exercise::Category;
+    match e.category {
+        Category::MotorControl => "Helps you control the muscles that support your back",
+        Category::CoreEndurance => "Builds staying power in the muscles around your middle",
+        Category::Strengthening => "Makes the muscles that carry your back stronger",
+        Category::Mobility => "Keeps your back and hips moving freely",
+        Category::Aerobic => "Regular activity eases back pain and builds fitness",
+        Category::Pilates | Category::Yoga => {
+            "Slow, controlled movement that builds strength and ease"
+        }
+        Category::Functional => "Practises an everyday task so it becomes easier",
+        Category::GradedExposure => "Practises a movement in small steps to rebuild trust in it",
+    }
+    .to_string()
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -79,13 +79,14 @@ async fn a_patient_completes_the_baseline_set_and_the_clinician_sees_stratum_and
     let res = post_form(&app, &me, "/me/forms/baseline/intake", partial).await;
     assert_eq!(location(&res), "/me/forms/baseline/intake?saved=1");
     let again = me
-        .get(app.url("/me/forms/baseline/intake"))
+        .get(app.url("/me/forms/baseline/intake?saved=1"))
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
+    assert!(again.contains("Saved. You can come back and finish it later."));
     assert!(
         again.contains("Office work, two children"),
         "progress is kept between visits"
@@ -119,7 +120,12 @@ async fn a_patient_completes_the_baseline_set_and_the_clinician_sees_stratum_and
     incomplete.truncate(8);
     let res = post_form(&app, &me, "/me/forms/baseline/startback", incomplete).await;
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("Question 9"));
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Question 9: Please answer this question."),
+        "plain words for the patient"
+    );
+    assert!(!body.contains("startback cannot be scored"));
     let res = post_form(
         &app,
         &me,

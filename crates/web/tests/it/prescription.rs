@@ -356,6 +356,19 @@ async fn bad_plans_are_refused_naming_the_field_and_nothing_is_saved() {
                 .collect(),
             "items[1].per_week",
         ),
+        (
+            item_fields(1, "ge-bend-sitting", "2")
+                .into_iter()
+                .map(|(k, v)| {
+                    if k == "i1.why" {
+                        (k, String::new())
+                    } else {
+                        (k, v)
+                    }
+                })
+                .collect(),
+            "items[1].why",
+        ),
     ] {
         let res = save_plan(&app, &clin, p, fields).await;
         assert_eq!(res.status(), 422, "{field}");
