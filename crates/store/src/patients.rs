@@ -161,7 +161,21 @@ impl Store {
         actor: &Actor,
         details: &PatientDetails,
     ) -> Result<Versioned<Patient>> {
-        let result = self.patient_create_inner(actor, details).await;
+        let result = self.patient_create_inner(actor, details, None).await;
+        self.audited(actor, "patient.create", None, result).await
+    }
+
+    /// Creates a patient and opens their first episode of care, in one
+    /// transaction: a referral is both at once.
+    pub async fn patient_admit(
+        &self,
+        actor: &Actor,
+        details: &PatientDetails,
+        opened_on: Date,
+    ) -> Result<Versioned<Patient>> {
+        let result = self
+            .patient_create_inner(actor, details, Some(opened_on))
+            .await;
         self.audited(actor, "patient.create", None, result).await
     }
 
@@ -169,6 +183,7 @@ impl Store {
         &self,
         actor: &Actor,
         details: &PatientDetails,
+        episode_opened_on: Option<Date>,
     ) -> Result<Versioned<Patient>> {
         actor.require_clinician()?;
         let now = Ts::now();
@@ -194,6 +209,28 @@ impl Store {
                 actor,
                 &Event::new("patient.create", "patient").patient(row.id)
             );
+            if let Some(opened_on) = episode_opened_on {
+                let episode: i64 = sqlx::query_scalar(
+                    "INSERT INTO episodes (clinic_id, patient_id, opened_on, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(actor.clinic_id.0)
+                .bind(row.id)
+                .bind(Day::from(opened_on))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let event = Event::new("episode.open", "episode")
+                    .record(episode)
+                    .detail(format!("opened_on={opened_on}"));
+                audit_insert!(
+                    &mut *tx,
+                    actor,
+                    &Event {
+                        patient_id: Some(row.id),
+                        ..event
+                    }
+                );
+            }
             row
         });
         row.into_patient()

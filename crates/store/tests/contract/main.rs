@@ -45,7 +45,7 @@ macro_rules! for_each_contract_test {
                 list_is_scoped_sorted_and_paged, search_binds_reused_parameter_everywhere,
                 search_escapes_like_wildcards, update_edits_some_fields_and_is_audited, stale_version_is_a_conflict,
                 concurrent_edits_of_one_version_let_one_through, invalid_edit_names_field_and_changes_nothing,
-                tenancy_of_update, count_is_per_clinic;
+                tenancy_of_update, count_is_per_clinic, admitting_a_patient_opens_the_episode_in_the_same_transaction;
             invites: invite_info_accept, single_use, expired_invite_is_dead, new_invite_revokes_earlier,
                 conflicts_are_refused, tenancy_and_roles, accept_with_email_taken_meanwhile_changes_nothing,
                 concurrent_accepts_make_one_account, accept_after_account_made_meanwhile_is_a_conflict,

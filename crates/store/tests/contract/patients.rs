@@ -1,3 +1,4 @@
+use jiff::civil::date;
 use rapport_domain::identity::PatientId;
 use rapport_domain::patient::{Patient, PatientInput};
 use rapport_store::{Actor, PatientQuery, Store, Versioned};
@@ -577,4 +578,40 @@ pub async fn count_is_per_clinic(store: &Store) {
     assert_eq!(store.patients_count(w.a.id).await.unwrap(), 2);
     assert_eq!(store.patients_count(w.b.id).await.unwrap(), 1);
     assert_eq!(store.patients_count(empty.id).await.unwrap(), 0);
+}
+
+pub async fn admitting_a_patient_opens_the_episode_in_the_same_transaction(store: &Store) {
+    let w = world(store).await;
+    let p = store
+        .patient_admit(&w.clinician_a, &details("Unni", "Urd"), date(2026, 3, 2))
+        .await
+        .unwrap()
+        .value;
+    let e = store
+        .episode_current(&w.clinician_a, p.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.opened_on, date(2026, 3, 2));
+    let rows = audit_all(store).await;
+    let actions: Vec<&str> = rows
+        .iter()
+        .rev()
+        .take(3)
+        .map(|r| r.action.as_str())
+        .collect();
+    assert!(
+        actions.contains(&"patient.create") && actions.contains(&"episode.open"),
+        "{actions:?}"
+    );
+    assert_forbidden(
+        store
+            .patient_admit(&w.kari_actor, &details("No", "Pe"), date(2026, 3, 2))
+            .await,
+    );
+    assert_eq!(
+        store.patients_count(w.a.id).await.unwrap(),
+        3,
+        "nothing half-written"
+    );
 }

@@ -180,11 +180,10 @@ pub async fn create_patient(
         return Err(ApiError(AppError::Forbidden));
     }
     let details = input.validate(today())?;
-    let created = state.store.patient_create(&user.actor, &details).await?;
     // A new patient is a new referral: their episode of care starts today.
-    state
+    let created = state
         .store
-        .episode_open(&user.actor, created.value.id, today())
+        .patient_admit(&user.actor, &details, today())
         .await?;
     let location = format!("/api/v1/patients/{}", created.value.id);
     let mut res = (StatusCode::CREATED, axum::Json(PatientOut::from(created))).into_response();

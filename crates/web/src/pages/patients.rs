@@ -333,11 +333,10 @@ async fn create(
         }
         Err(e) => return Err(e.into()),
     };
-    let created = state.store.patient_create(&user.actor, &details).await?;
     // A new patient is a new referral: their episode of care starts today.
-    state
+    let created = state
         .store
-        .episode_open(&user.actor, created.value.id, today())
+        .patient_admit(&user.actor, &details, today())
         .await?;
     Ok(Redirect::to(&format!("/patients/{}", created.value.id)).into_response())
 }
