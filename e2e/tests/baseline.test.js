@@ -200,7 +200,7 @@ test('Kari fills in the baseline forms on a phone, and the clinician reads the h
     const q9 = page.locator('fieldset#q9');
     assert.match(await q9.getAttribute('class'), /\binvalid\b/);
     await page.locator('#q9-error').waitFor();
-    assert.match(await page.locator('#q9-error').innerText(), /unanswered/);
+    assert.match(await page.locator('#q9-error').innerText(), /^Please answer this question\.$/);
     assert.equal(await page.locator('fieldset.question.invalid').count(), 1, 'only question 9 is marked');
     assert.equal(
       await q9.locator('input[type=radio]').first().getAttribute('aria-describedby'),
@@ -323,7 +323,7 @@ test('Kari fills in the baseline forms on a phone, and the clinician reads the h
     assert.equal(await personDetail('In six months'), INTAKE.six_months);
     assert.equal(await personDetail('Likes'), 'Walking');
     assert.equal(await personDetail('Dislikes'), 'Running');
-    assert.equal(await personDetail('Time'), '15 minutes a day, 5 days a week, Morning');
+    assert.equal(await personDetail('Time'), '15 minutes a day, 5 days a week, morning');
     assert.equal(await personDetail('Equipment'), 'Exercise mat');
     assert.equal(await personDetail('Setting'), 'At home, Outdoors');
 
