@@ -112,7 +112,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(pages::static_file))
-        .route("/favicon.ico", get(|| pages::static_file(axum::extract::Path("icon.svg".to_string()))))
+        .route(
+            "/favicon.ico",
+            get(|| pages::static_file(axum::extract::Path("icon.svg".to_string()))),
+        )
         .fallback(pages::not_found)
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
