@@ -7,7 +7,9 @@
 //!   the share of the week the plan covered (days covered / 7), added up day
 //!   by day, so a plan that starts or changes mid-week is prorated. An item
 //!   counts for the `weeks` of its dose from the day its version started; a
-//!   plan whose items have all run their weeks has ended.
+//!   plan whose items have all run their weeks has ended. A session is a day
+//!   (below), so a plan asking for more than 7 a week (twice a day) counts
+//!   as 7.
 //! - **Logged** sessions: a *session* is a day with at least one log done
 //!   (1) or, failing that, partly done (½); skipped logs are not sessions.
 //!   Days before the first plan, after today or after discharge are not
@@ -47,6 +49,9 @@ use super::{PlanVersion, date_of, day_number, monday_of};
 
 /// Complete weeks the summary looks back over (the trend needs 6).
 pub const SUMMARY_WEEKS: usize = 8;
+
+/// Sessions a week counted at most: one a day.
+pub const MAX_SESSIONS_PER_WEEK: u8 = 7;
 
 /// Weeks with fewer sessions prescribed than this have no proportion.
 pub const MIN_PRESCRIBED_TO_JUDGE: f64 = 1.0;
@@ -257,7 +262,8 @@ impl<'a> Schedule<'a> {
         best.map(|(_, i)| i)
     }
 
-    /// Sessions a week prescribed on day `n` (0 when no item is in force).
+    /// Sessions a week prescribed on day `n` (0 when no item is in force; at
+    /// most [`MAX_SESSIONS_PER_WEEK`]).
     pub fn rate_on(&self, n: i32) -> u8 {
         let Some(i) = self.version_on(n) else {
             return 0;
@@ -271,6 +277,7 @@ impl<'a> Schedule<'a> {
             .map(|it| it.dose.per_week)
             .max()
             .unwrap_or(0)
+            .min(MAX_SESSIONS_PER_WEEK)
     }
 
     /// The last day any item of the version in force on day `n` runs.
