@@ -45,7 +45,8 @@ use serde::{Serialize, Serializer};
 
 use super::log::SessionLog;
 use super::thresholds::Thresholds;
-use super::{PlanVersion, date_of, day_number, monday_of};
+use super::{PlanVersion, date_of, day_number, days_from_civil, monday_of};
+use crate::theory::episode::Completion;
 
 /// Complete weeks the summary looks back over (the trend needs 6).
 pub const SUMMARY_WEEKS: usize = 8;
@@ -222,7 +223,7 @@ pub struct AdherenceSummary {
 
 /// The plan history as day numbers.
 pub(crate) struct Schedule<'a> {
-    plans: &'a [PlanVersion],
+    pub plans: &'a [PlanVersion],
     /// First plan start (day number), if any plan started by the end.
     pub first: Option<i32>,
     /// Last day counted: today, or discharge if earlier.
@@ -304,86 +305,107 @@ impl<'a> Schedule<'a> {
     }
 }
 
-/// Days with a session, as two bitsets from day `base`: done, partly.
-struct Marks<'m> {
+/// Per-day figures over a range of days from `base`: sessions a week
+/// prescribed (`rate`) and what was logged (`mark`: 2 done, 1 partly, 0
+/// nothing). Filled in one pass over the plan versions and one over the logs;
+/// days outside [first plan, end] stay 0.
+struct Days<'m> {
     base: i32,
-    done: &'m mut [u64],
-    partly: &'m mut [u64],
+    rate: &'m mut [u8],
+    mark: &'m mut [u8],
 }
 
-impl Marks<'_> {
-    fn len(&self) -> i32 {
-        i32::try_from(self.done.len() * 64).unwrap_or(i32::MAX)
-    }
-
-    fn fill(&mut self, logs: &[SessionLog], from: i32, to: i32) {
-        for l in logs.iter().filter(|l| l.is_session()) {
+impl Days<'_> {
+    fn fill(&mut self, s: &Schedule, logs: &[SessionLog]) {
+        let Some(first) = s.first else {
+            return;
+        };
+        let len = i32::try_from(self.rate.len()).unwrap_or(i32::MAX);
+        let (lo, hi) = (first.max(self.base), s.end.min(self.base + len - 1));
+        if lo > hi {
+            return;
+        }
+        for (i, v) in s.plans.iter().enumerate() {
+            let start = day_number(v.starts_on);
+            // In force until the next version starts (a later one made the
+            // same day replaces it at once).
+            let mut until = i32::MAX;
+            for (j, w) in s.plans.iter().enumerate() {
+                let ws = day_number(w.starts_on);
+                if ws > start || (ws == start && j > i) {
+                    until = until.min(ws);
+                }
+            }
+            for it in &v.plan.items {
+                let rate = it.dose.per_week.min(MAX_SESSIONS_PER_WEEK);
+                let item_end = start.saturating_add(7 * i32::from(it.dose.weeks));
+                let (a, b) = (start.max(lo), until.min(item_end).min(hi + 1));
+                for n in a..b {
+                    let k = usize::try_from(n - self.base).unwrap_or(0);
+                    self.rate[k] = self.rate[k].max(rate);
+                }
+            }
+        }
+        for l in logs {
             let n = day_number(l.date);
-            if n < from || n > to || n < self.base || n - self.base >= self.len() {
+            if n < lo || n > hi {
                 continue;
             }
             let k = usize::try_from(n - self.base).unwrap_or(0);
-            let bits = if l.completion == crate::theory::episode::Completion::Completed {
-                &mut *self.done
-            } else {
-                &mut *self.partly
+            let m = match l.completion {
+                Completion::Completed => 2,
+                Completion::Partly => 1,
+                Completion::Skipped => 0,
             };
-            bits[k / 64] |= 1u64 << (k % 64);
+            self.mark[k] = self.mark[k].max(m);
         }
     }
 
-    /// 2 done, 1 partly, 0 nothing.
-    fn get(&self, n: i32) -> u8 {
-        if n < self.base || n - self.base >= self.len() {
-            return 0;
+    fn week(&self, s: &Schedule, monday: i32) -> WeekAdherence {
+        let (mut covered, mut rate_sum, mut done, mut partly) = (0u8, 0u32, 0u8, 0u8);
+        for n in monday..monday + 7 {
+            let Ok(k) = usize::try_from(n - self.base) else {
+                continue;
+            };
+            let (Some(&rate), Some(&mark)) = (self.rate.get(k), self.mark.get(k)) else {
+                continue;
+            };
+            if rate > 0 {
+                covered += 1;
+                rate_sum += u32::from(rate);
+            }
+            match mark {
+                2 => done += 1,
+                1 => partly += 1,
+                _ => {}
+            }
         }
-        let k = usize::try_from(n - self.base).unwrap_or(0);
-        let bit = 1u64 << (k % 64);
-        if self.done[k / 64] & bit != 0 {
-            2
-        } else if self.partly[k / 64] & bit != 0 {
-            1
-        } else {
-            0
+        let prescribed = f64::from(rate_sum) / 7.0;
+        let logged = f64::from(done) + 0.5 * f64::from(partly);
+        WeekAdherence {
+            week: iso_week(monday),
+            starts_on: date_of(monday),
+            complete: monday + 6 < s.today,
+            days_covered: covered,
+            prescribed,
+            days_done: done,
+            days_partly: partly,
+            logged,
+            proportion: (prescribed >= MIN_PRESCRIBED_TO_JUDGE)
+                .then(|| (logged / prescribed).min(1.0)),
         }
     }
 }
 
-fn week(s: &Schedule, marks: &Marks, monday: i32) -> WeekAdherence {
-    let first = s.first.unwrap_or(i32::MAX);
-    let (mut covered, mut rate_sum, mut done, mut partly) = (0u8, 0u32, 0u8, 0u8);
-    for n in monday..monday + 7 {
-        if n < first || n > s.end {
-            continue;
-        }
-        let rate = s.rate_on(n);
-        if rate > 0 {
-            covered += 1;
-            rate_sum += u32::from(rate);
-        }
-        match marks.get(n) {
-            2 => done += 1,
-            1 => partly += 1,
-            _ => {}
-        }
-    }
-    let prescribed = f64::from(rate_sum) / 7.0;
-    let logged = f64::from(done) + 0.5 * f64::from(partly);
-    let starts_on = date_of(monday);
-    let iso = starts_on.iso_week_date();
-    WeekAdherence {
-        week: IsoWeek {
-            year: iso.year(),
-            week: iso.week(),
-        },
-        starts_on,
-        complete: monday + 6 < s.today,
-        days_covered: covered,
-        prescribed,
-        days_done: done,
-        days_partly: partly,
-        logged,
-        proportion: (prescribed >= MIN_PRESCRIBED_TO_JUDGE).then(|| (logged / prescribed).min(1.0)),
+/// The ISO week of the week starting on day `monday`: the year of its
+/// Thursday, and which Thursday of that year it is.
+fn iso_week(monday: i32) -> IsoWeek {
+    let thursday = monday + 3;
+    let year = date_of(thursday).year();
+    let jan1 = days_from_civil(i32::from(year), 1, 1);
+    IsoWeek {
+        year,
+        week: i8::try_from((thursday - jan1) / 7 + 1).unwrap_or(0),
     }
 }
 
@@ -450,10 +472,8 @@ fn trend_of(recent: &[Option<WeekAdherence>], t: &Thresholds) -> (Trend, u32) {
 }
 
 fn last_log(logs: &[SessionLog], end: i32) -> Option<Date> {
-    logs.iter()
-        .map(|l| l.date)
-        .filter(|d| day_number(*d) <= end)
-        .max()
+    let end = date_of(end);
+    logs.iter().map(|l| l.date).filter(|d| *d <= end).max()
 }
 
 /// The summary the rules read: the last [`SUMMARY_WEEKS`] complete weeks and
@@ -485,20 +505,21 @@ pub fn summary(
     };
     // Complete weeks end before this week's Monday.
     let this_monday = monday_of(s.today);
+    const WINDOW: usize = 7 * SUMMARY_WEEKS;
     let base = this_monday - 7 * i32::try_from(SUMMARY_WEEKS).unwrap_or(8);
-    let (mut done, mut partly) = ([0u64; 2], [0u64; 2]);
-    let mut marks = Marks {
+    let (mut rate, mut mark) = ([0u8; WINDOW], [0u8; WINDOW]);
+    let mut days = Days {
         base,
-        done: &mut done,
-        partly: &mut partly,
+        rate: &mut rate,
+        mark: &mut mark,
     };
-    marks.fill(logs, first, s.end);
+    days.fill(&s, logs);
     let mut recent = [None::<WeekAdherence>; SUMMARY_WEEKS];
     let first_monday = monday_of(first);
     for (i, slot) in recent.iter_mut().enumerate() {
         let monday = base + 7 * i32::try_from(i).unwrap_or(0);
         if monday >= first_monday && monday <= s.end {
-            *slot = Some(week(&s, &marks, monday));
+            *slot = Some(days.week(&s, monday));
         }
     }
     let (trend, good) = trend_of(&recent, t);
@@ -528,18 +549,17 @@ pub fn report(
     if let Some(first) = s.first {
         let first_monday = monday_of(first);
         let last_monday = monday_of(s.end);
-        let days = usize::try_from(last_monday + 7 - first_monday).unwrap_or(0);
-        let words = days.div_ceil(64);
-        let (mut done, mut partly) = (vec![0u64; words], vec![0u64; words]);
-        let mut marks = Marks {
+        let n = usize::try_from(last_monday + 7 - first_monday).unwrap_or(0);
+        let (mut rate, mut mark) = (vec![0u8; n], vec![0u8; n]);
+        let mut days = Days {
             base: first_monday,
-            done: &mut done,
-            partly: &mut partly,
+            rate: &mut rate,
+            mark: &mut mark,
         };
-        marks.fill(logs, first, s.end);
+        days.fill(&s, logs);
         let mut monday = first_monday;
         while monday <= last_monday {
-            weeks.push(week(&s, &marks, monday));
+            weeks.push(days.week(&s, monday));
             monday += 7;
         }
     }
@@ -564,5 +584,29 @@ pub fn report(
         trend: sum.trend,
         good_weeks_in_a_row: sum.good_weeks_in_a_row,
         last_log_on: sum.last_log_on,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn iso_weeks_match_jiff() {
+        let mut monday = monday_of(day_number(date(1990, 1, 1)));
+        while monday < day_number(date(2045, 1, 1)) {
+            let iso = date_of(monday).iso_week_date();
+            assert_eq!(
+                iso_week(monday),
+                IsoWeek {
+                    year: iso.year(),
+                    week: iso.week()
+                },
+                "{}",
+                date_of(monday)
+            );
+            monday += 7;
+        }
     }
 }

@@ -257,18 +257,18 @@ impl SessionLog {
         };
         self.date
             .cmp(&other.date)
-            .then(self.at.cmp(&other.at))
-            .then(rank(self.completion).cmp(&rank(other.completion)))
-            .then(self.pain_before.cmp(&other.pain_before))
-            .then(self.pain_after.cmp(&other.pain_after))
-            .then(self.difficulty.cmp(&other.difficulty))
-            .then(self.enjoyment.cmp(&other.enjoyment))
-            .then(self.skip_reason.cmp(&other.skip_reason))
-            .then(self.sets.cmp(&other.sets))
-            .then(self.reps.cmp(&other.reps))
-            .then(self.minutes.cmp(&other.minutes))
-            .then(self.exercise_id.cmp(&other.exercise_id))
-            .then(self.note.cmp(&other.note))
+            .then_with(|| self.at.cmp(&other.at))
+            .then_with(|| rank(self.completion).cmp(&rank(other.completion)))
+            .then_with(|| self.pain_before.cmp(&other.pain_before))
+            .then_with(|| self.pain_after.cmp(&other.pain_after))
+            .then_with(|| self.difficulty.cmp(&other.difficulty))
+            .then_with(|| self.enjoyment.cmp(&other.enjoyment))
+            .then_with(|| self.skip_reason.cmp(&other.skip_reason))
+            .then_with(|| self.sets.cmp(&other.sets))
+            .then_with(|| self.reps.cmp(&other.reps))
+            .then_with(|| self.minutes.cmp(&other.minutes))
+            .then_with(|| self.exercise_id.cmp(&other.exercise_id))
+            .then_with(|| self.note.cmp(&other.note))
     }
 }
 

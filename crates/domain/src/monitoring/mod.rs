@@ -148,16 +148,19 @@ pub(crate) fn earliest_score<'a>(
 /// Days since 1970-01-01 (proleptic Gregorian; Howard Hinnant's
 /// days_from_civil).
 pub(crate) fn day_number(d: Date) -> i32 {
-    let (y, m, dd) = (
+    days_from_civil(
         i32::from(d.year()),
         i32::from(d.month()),
         i32::from(d.day()),
-    );
+    )
+}
+
+pub(crate) fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
     let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + dd - 1;
+    let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
@@ -186,18 +189,29 @@ pub(crate) fn monday_of(n: i32) -> i32 {
 }
 
 /// A number for a reason: whole numbers without decimals, others to one.
+/// (Integer formatting: cheaper than float formatting with a precision.)
 pub(crate) fn num(x: f64) -> String {
-    let r = (x * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
+    let r = (x * 10.0).round();
+    if !r.is_finite() || r.abs() > 1e15 {
+        return format!("{x}");
+    }
+    let r = r as i64;
+    let (sign, a) = if r < 0 { ("-", -r) } else { ("", r) };
+    if a % 10 == 0 {
+        format!("{sign}{}", a / 10)
     } else {
-        format!("{r:.1}")
+        format!("{sign}{}.{}", a / 10, a % 10)
     }
 }
 
 /// A proportion as a whole percentage.
 pub(crate) fn pct(p: f64) -> String {
-    format!("{:.0}%", (p * 100.0).round())
+    let r = (p * 100.0).round();
+    if r.is_finite() && r.abs() < 1e15 {
+        format!("{}%", r as i64)
+    } else {
+        format!("{r}%")
+    }
 }
 
 #[cfg(test)]
@@ -230,6 +244,10 @@ mod tests {
     fn numbers_read_plainly() {
         assert_eq!(num(3.0), "3");
         assert_eq!(num(3.571), "3.6");
+        assert_eq!(num(-0.46), "-0.5");
+        assert_eq!(num(-10.0), "-10");
+        assert_eq!(num(2.25), "2.3");
         assert_eq!(pct(0.5), "50%");
+        assert_eq!(pct(1.0 / 3.0), "33%");
     }
 }

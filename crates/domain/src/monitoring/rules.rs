@@ -199,33 +199,34 @@ impl Flag {
 }
 
 /// An exercise one step along a chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Variant {
-    pub id: String,
-    pub name: String,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Variant<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
 }
 
 /// What the rules may look up about an exercise: its name, for reasons, and
-/// its easier and harder variants, for suggestions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChainInfo {
-    pub name: String,
-    pub easier: Option<Variant>,
-    pub harder: Option<Variant>,
+/// its easier and harder variants, for suggestions. Borrowed from the
+/// caller's library, so a lookup costs no allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ChainInfo<'a> {
+    pub name: &'a str,
+    pub easier: Option<Variant<'a>>,
+    pub harder: Option<Variant<'a>>,
 }
 
-impl ChainInfo {
+impl<'a> ChainInfo<'a> {
     /// From an exercise library (the clinic's, with the built-in one).
-    pub fn from_library(library: &Library, id: &str) -> Option<ChainInfo> {
+    pub fn from_library(library: &'a Library, id: &str) -> Option<ChainInfo<'a>> {
         let e = library.get(id)?;
-        let variant = |x: Option<&crate::exercise::Exercise>| {
+        let variant = |x: Option<&'a crate::exercise::Exercise>| {
             x.map(|x| Variant {
-                id: x.id.clone(),
-                name: x.name.clone(),
+                id: &x.id,
+                name: &x.name,
             })
         };
         Some(ChainInfo {
-            name: e.name.clone(),
+            name: &e.name,
             easier: variant(library.easier(id)),
             harder: variant(library.harder(id)),
         })
@@ -233,34 +234,34 @@ impl ChainInfo {
 }
 
 /// A lookup that knows nothing: reasons then use exercise ids.
-pub fn no_lookup(_: &str) -> Option<ChainInfo> {
+pub fn no_lookup(_: &str) -> Option<ChainInfo<'static>> {
     None
 }
 
 /// Evaluates every rule for one episode on `today` (the patient's local
 /// date). `lookup` names exercises and their chain neighbours.
-pub fn evaluate(
+pub fn evaluate<'a>(
     ep: &EpisodeData,
     today: Date,
     t: &Thresholds,
-    lookup: &dyn Fn(&str) -> Option<ChainInfo>,
+    lookup: &dyn Fn(&str) -> Option<ChainInfo<'a>>,
 ) -> Vec<Flag> {
     let sum = adherence::summary(ep.plans, ep.logs, today, ep.discharged_on, t);
     evaluate_with(ep, &sum, today, t, lookup)
 }
 
 /// [`evaluate`] with an adherence summary already computed for the same day.
-pub fn evaluate_with(
+pub fn evaluate_with<'a>(
     ep: &EpisodeData,
     sum: &AdherenceSummary,
     today: Date,
     t: &Thresholds,
-    lookup: &dyn Fn(&str) -> Option<ChainInfo>,
+    lookup: &dyn Fn(&str) -> Option<ChainInfo<'a>>,
 ) -> Vec<Flag> {
-    let mut flags = Vec::new();
     if ep.is_discharged(today) {
-        return flags;
+        return Vec::new();
     }
+    let mut flags = Vec::with_capacity(4);
     let s = Schedule::new(ep.plans, today, ep.discharged_on);
     exercises(ep, &s, today, t, lookup, &mut flags);
     adherence_rules(sum, t, &mut flags);
@@ -369,12 +370,12 @@ fn item_since(s: &Schedule, plans: &[super::PlanVersion], version: usize, id: &s
     since
 }
 
-fn exercises(
+fn exercises<'a>(
     ep: &EpisodeData,
     s: &Schedule,
     today: Date,
     t: &Thresholds,
-    lookup: &dyn Fn(&str) -> Option<ChainInfo>,
+    lookup: &dyn Fn(&str) -> Option<ChainInfo<'a>>,
     flags: &mut Vec<Flag>,
 ) {
     let Some(v) = s.version_on(s.today) else {
@@ -392,9 +393,10 @@ fn exercises(
         let mut hard = Latest::new(t.rating_sessions);
         let mut liked = Latest::new(t.rating_sessions);
         let mut all = Latest::new(t.mastered_sessions);
-        for l in ep.logs.iter().filter(|l| l.exercise_id == id) {
-            let d = day_number(l.date);
-            if d < from || d > s.today {
+        let (from, to) = (date_of(from), today);
+        for l in ep.logs {
+            // Dates first: cheaper than comparing ids.
+            if l.date < from || l.date > to || !same_id(&l.exercise_id, id) {
                 continue;
             }
             all.offer(l);
@@ -412,7 +414,7 @@ fn exercises(
             }
         }
         let mut info: Option<Option<ChainInfo>> = None;
-        let mut get_info = || info.get_or_insert_with(|| lookup(id)).clone();
+        let mut get_info = || *info.get_or_insert_with(|| lookup(id));
         let mut regress: Option<(Date, &'static str)> = None;
 
         // Pain rising.
@@ -425,7 +427,7 @@ fn exercises(
             let urgent = rising == n_paired
                 && u32::try_from(n_paired).unwrap_or(0) == t.pain_rise_of_last
                 && t.pain_rise_of_last > t.pain_rise_sessions;
-            let name = display_name(&get_info(), id);
+            let name = display_name(get_info(), id);
             let mut detail = String::new();
             let mut newest: Option<Date> = None;
             for l in paired.oldest_first() {
@@ -472,7 +474,7 @@ fn exercises(
             && m >= t.too_hard_mean
         {
             let since = hard.newest().map_or(today, |l| l.date);
-            let name = display_name(&get_info(), id);
+            let name = display_name(get_info(), id);
             flags.push(
                 Flag::new(
                     FlagKind::TooHard,
@@ -494,7 +496,7 @@ fn exercises(
         if let Some((m, n)) = mean(&liked, |l| l.enjoyment)
             && m <= t.disliked_mean
         {
-            let name = display_name(&get_info(), id);
+            let name = display_name(get_info(), id);
             flags.push(
                 Flag::new(
                     FlagKind::NotEnjoyed,
@@ -513,8 +515,8 @@ fn exercises(
         // Suggestions.
         if let Some((since, why)) = regress {
             let ci = get_info();
-            let name = display_name(&ci, id);
-            let easier = ci.as_ref().and_then(|c| c.easier.clone());
+            let name = display_name(ci, id);
+            let easier = ci.and_then(|c| c.easier);
             let reason = match &easier {
                 Some(e) => format!("Make {name} easier ({why}): go back to {}.", e.name),
                 None => format!(
@@ -523,7 +525,7 @@ fn exercises(
             };
             let mut f =
                 Flag::new(FlagKind::SuggestRegression, Severity::Info, reason, since).on(id);
-            f.suggested_exercise = easier.map(|e| e.id);
+            f.suggested_exercise = easier.map(|e| e.id.to_string());
             flags.push(f);
         } else if all.len == all.k
             && all.k > 0
@@ -534,8 +536,8 @@ fn exercises(
             })
         {
             let ci = get_info();
-            let name = display_name(&ci, id);
-            let harder = ci.as_ref().and_then(|c| c.harder.clone());
+            let name = display_name(ci, id);
+            let harder = ci.and_then(|c| c.harder);
             let reason = match &harder {
                 Some(h) => format!(
                     "{name} mastered: done in full in each of the last {} sessions, rated easy (difficulty {} or less), no rise in pain: move on to {}.",
@@ -549,17 +551,20 @@ fn exercises(
             let since = all.newest().map_or(today, |l| l.date);
             let mut f =
                 Flag::new(FlagKind::SuggestProgression, Severity::Info, reason, since).on(id);
-            f.suggested_exercise = harder.map(|h| h.id);
+            f.suggested_exercise = harder.map(|h| h.id.to_string());
             flags.push(f);
         }
     }
 }
 
-fn display_name(info: &Option<ChainInfo>, id: &str) -> String {
-    match info {
-        Some(i) => i.name.clone(),
-        None => id.to_string(),
-    }
+/// String equality with a cheap first look at the length and last byte: ids
+/// of one library often share a prefix, rarely a length and an ending.
+fn same_id(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
+}
+
+fn display_name<'a>(info: Option<ChainInfo<'a>>, id: &'a str) -> &'a str {
+    info.map_or(id, |i| i.name)
 }
 
 // ---------------------------------------------------------------------------

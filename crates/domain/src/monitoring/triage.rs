@@ -63,12 +63,12 @@ pub fn rank<K: Ord>(patients: Vec<(K, Vec<Flag>, NextContact)>) -> Vec<Ranked<K>
 
 /// Everything for one episode's row: its flags and next contact on `today`;
 /// `None` once discharged (a discharged episode is not in the caseload).
-pub fn assess<K>(
+pub fn assess<'a, K>(
     key: K,
     ep: &EpisodeData,
     today: Date,
     t: &Thresholds,
-    lookup: &dyn Fn(&str) -> Option<ChainInfo>,
+    lookup: &dyn Fn(&str) -> Option<ChainInfo<'a>>,
 ) -> Option<(K, Vec<Flag>, NextContact)> {
     if ep.is_discharged(today) {
         return None;

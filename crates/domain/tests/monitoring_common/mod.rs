@@ -202,21 +202,16 @@ pub fn find(flags: &[Flag], kind: FlagKind) -> Option<&Flag> {
 }
 
 /// A chain: ex-easy < ex-a < ex-hard.
-pub fn chain(id: &str) -> Option<ChainInfo> {
-    let v = |id: &str, name: &str| {
-        Some(Variant {
-            id: id.into(),
-            name: name.into(),
-        })
-    };
+pub fn chain(id: &str) -> Option<ChainInfo<'static>> {
+    let v = |id: &'static str, name: &'static str| Some(Variant { id, name });
     match id {
         "ex-a" => Some(ChainInfo {
-            name: "Bird dog".into(),
+            name: "Bird dog",
             easier: v("ex-easy", "Four-point kneel"),
             harder: v("ex-hard", "Bird dog with a band"),
         }),
         "ex-b" => Some(ChainInfo {
-            name: "Bridge".into(),
+            name: "Bridge",
             easier: None,
             harder: None,
         }),
