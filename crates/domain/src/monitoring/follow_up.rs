@@ -21,6 +21,13 @@
 //!    days it had passed are kept as `overdue_days`.
 //!
 //! [`NextContact::reason`] spells these steps out with their dates.
+//!
+//! The monitoring flag `follow_up_overdue` fires exactly when the routine
+//! date of step 2 has passed, so the dashboard and the schedule agree. Note
+//! that the theory engine's signal `follow_up_within_target` still judges
+//! every gap against 14 days (7 at high risk or low self-efficacy): a patient
+//! doing well and scheduled at 21 or 28 days shows that signal as missed from
+//! day 15 although no contact is due by this rule.
 
 use std::fmt;
 

@@ -11,7 +11,9 @@
 //!   sets, repetitions, minutes, pain after, difficulty or enjoyment
 //!   (`not_when_skipped`); a reason is only given for a skipped session
 //!   (`only_when_skipped`).
-//! - A session done or partly done needs `pain_after` (`required`).
+//! - A session done or partly done needs `pain_after` (`required`);
+//!   `pain_before` is optional, but the pain-rise and mastery rules only
+//!   read sessions with both, so forms should ask for it.
 //! - Numbers are whole and in range, refused and never clamped (`range`):
 //!   pain 0–10, difficulty 1–5 (1 very easy … 3 about right … 5 too hard),
 //!   enjoyment 1–5 (1 not at all … 5 very much), sets 1–20, repetitions
