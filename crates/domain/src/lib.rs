@@ -7,6 +7,7 @@ pub mod error;
 pub mod exercise;
 pub mod identity;
 pub mod instruments;
+pub mod monitoring;
 pub mod patient;
 pub mod prescription;
 pub mod theory;
