@@ -49,6 +49,26 @@ impl From<EpisodeRow> for CareEpisode {
     }
 }
 
+/// Puts a patient's current episode first: the open one, else the latest.
+macro_rules! current_episode_first {
+    () => {
+        "ORDER BY (e.discharged_on IS NULL) DESC, e.opened_on DESC, e.id DESC LIMIT 1"
+    };
+}
+pub(crate) use current_episode_first;
+
+/// The id of the current episode of patient `$1` in clinic `$2`, as a subquery.
+macro_rules! current_episode_id {
+    () => {
+        concat!(
+            "(SELECT e.id FROM episodes e WHERE e.patient_id = $1 AND e.clinic_id = $2 ",
+            crate::episodes::current_episode_first!(),
+            ")"
+        )
+    };
+}
+pub(crate) use current_episode_id;
+
 macro_rules! episode_columns {
     () => {
         "e.id, e.clinic_id, e.patient_id, e.opened_on, e.discharged_on, e.red_flag, e.red_flag_at"
@@ -372,7 +392,7 @@ impl Store {
             "SELECT ",
             episode_columns!(),
             " FROM episodes e WHERE e.patient_id = $1 AND e.clinic_id = $2 AND ($3 IS NULL OR e.patient_id = $3) ",
-            "ORDER BY (e.discharged_on IS NULL) DESC, e.opened_on DESC, e.id DESC LIMIT 1"
+            current_episode_first!()
         );
         let row: Option<EpisodeRow> = on_read!(self, |ex| {
             sqlx::query_as(sql)

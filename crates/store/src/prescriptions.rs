@@ -11,6 +11,7 @@ use rapport_domain::prescription::{Change, Goal, Plan};
 use serde::Serialize;
 
 use crate::audit::{Event, audit_insert};
+use crate::episodes::current_episode_id;
 use crate::types::{Day, Ts};
 use crate::{Actor, Result, Store, StoreError, in_tx, on_read};
 
@@ -170,11 +171,12 @@ impl Store {
     async fn goals_list_inner(&self, actor: &Actor, patient: PatientId) -> Result<Vec<StoredGoal>> {
         let scope = actor.patient_read_scope()?;
         let rows: Vec<(i64, i64, String)> = on_read!(self, |ex| {
-            sqlx::query_as(
-                "SELECT g.id, g.episode_id, g.goal FROM goals g WHERE g.patient_id = $1 AND g.clinic_id = $2 \
-                 AND ($3 IS NULL OR g.patient_id = $3) AND g.episode_id = (SELECT e.id FROM episodes e WHERE e.patient_id = $1 \
-                 AND e.clinic_id = $2 ORDER BY (e.discharged_on IS NULL) DESC, e.opened_on DESC, e.id DESC LIMIT 1) ORDER BY g.id",
-            )
+            sqlx::query_as(concat!(
+                "SELECT g.id, g.episode_id, g.goal FROM goals g WHERE g.patient_id = $1 AND g.clinic_id = $2 ",
+                "AND ($3 IS NULL OR g.patient_id = $3) AND g.episode_id = ",
+                current_episode_id!(),
+                " ORDER BY g.id"
+            ))
             .bind(patient.0)
             .bind(scope.clinic)
             .bind(scope.only)
@@ -369,10 +371,11 @@ impl Store {
     ) -> Result<Option<Prescription>> {
         let scope = actor.patient_read_scope()?;
         let id: Option<i64> = on_read!(self, |ex| {
-            sqlx::query_scalar(
-                "SELECT p.id FROM prescriptions p JOIN episodes e ON e.id = p.episode_id WHERE p.patient_id = $1 AND p.clinic_id = $2 \
-                 AND ($3 IS NULL OR p.patient_id = $3) ORDER BY (e.discharged_on IS NULL) DESC, e.opened_on DESC, e.id DESC LIMIT 1",
-            )
+            sqlx::query_scalar(concat!(
+                "SELECT p.id FROM prescriptions p WHERE p.patient_id = $1 AND p.clinic_id = $2 ",
+                "AND ($3 IS NULL OR p.patient_id = $3) AND p.episode_id = ",
+                current_episode_id!()
+            ))
             .bind(patient.0)
             .bind(scope.clinic)
             .bind(scope.only)
@@ -508,12 +511,12 @@ impl Store {
     ) -> Result<Vec<EducationAssignment>> {
         let scope = actor.patient_read_scope()?;
         let rows: Vec<AssignmentRow> = on_read!(self, |ex| {
-            sqlx::query_as(
-                "SELECT a.id, a.item_id, a.assigned_by, a.assigned_at, a.read_at FROM education_assignments a \
-                 WHERE a.patient_id = $1 AND a.clinic_id = $2 AND ($3 IS NULL OR a.patient_id = $3) AND a.episode_id = \
-                 (SELECT e.id FROM episodes e WHERE e.patient_id = $1 AND e.clinic_id = $2 \
-                  ORDER BY (e.discharged_on IS NULL) DESC, e.opened_on DESC, e.id DESC LIMIT 1) ORDER BY a.id",
-            )
+            sqlx::query_as(concat!(
+                "SELECT a.id, a.item_id, a.assigned_by, a.assigned_at, a.read_at FROM education_assignments a ",
+                "WHERE a.patient_id = $1 AND a.clinic_id = $2 AND ($3 IS NULL OR a.patient_id = $3) AND a.episode_id = ",
+                current_episode_id!(),
+                " ORDER BY a.id"
+            ))
             .bind(patient.0)
             .bind(scope.clinic)
             .bind(scope.only)

@@ -63,7 +63,8 @@ macro_rules! for_each_contract_test {
                 belief_reviews_are_kept_and_the_latest_counts, wording_is_kept_per_clinic;
             prescriptions: goals_belong_to_the_open_episode, prescriptions_wait_for_a_clear_red_flag_screen,
                 every_version_is_kept_with_its_changes, education_is_assigned_once_and_reading_is_recorded,
-                clinic_exercises_and_pictures_stay_in_their_clinic;
+                clinic_exercises_and_pictures_stay_in_their_clinic,
+                a_new_episode_starts_without_the_old_plan_goals_or_reading;
             store: migration_level_and_check, migrate_is_idempotent, backup_sqlite, close_stops_work;
         );
     };

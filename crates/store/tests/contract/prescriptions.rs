@@ -343,3 +343,57 @@ pub async fn clinic_exercises_and_pictures_stay_in_their_clinic(store: &Store) {
     );
     assert_eq!(store.exercise_image(w.b.id, &e.id).await.unwrap(), None);
 }
+
+pub async fn a_new_episode_starts_without_the_old_plan_goals_or_reading(store: &Store) {
+    let w = world(store).await;
+    screened(store, &w, false).await;
+    store
+        .goal_add(&w.clinician_a, w.kari.id, &goal())
+        .await
+        .unwrap();
+    store
+        .education_assign(&w.clinician_a, w.kari.id, "pacing")
+        .await
+        .unwrap();
+    store
+        .prescription_save(&w.clinician_a, w.kari.id, &plan("a1", 10), &[], "", today())
+        .await
+        .unwrap();
+    store
+        .episode_discharge(&w.clinician_a, w.kari.id, today())
+        .await
+        .unwrap();
+    // Until a new episode opens, the discharged one is the current one.
+    assert!(
+        store
+            .prescription_current(&w.kari_actor, w.kari.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store
+        .episode_open(&w.clinician_a, w.kari.id, today())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .prescription_current(&w.kari_actor, w.kari.id)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        store
+            .goals_list(&w.clinician_a, w.kari.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .education_list(&w.clinician_a, w.kari.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
