@@ -308,12 +308,9 @@ async fn run(cli: Cli) -> Result<()> {
                 trust_proxy,
                 ..Config::default()
             };
-            rapport_web::serve(
-                listener,
-                AppState::new(store.clone(), config, theory)?,
-                shutdown_signal(),
-            )
-            .await?;
+            let state = AppState::new(store.clone(), config, theory)?;
+            rapport_web::spawn_housekeeping(&state);
+            rapport_web::serve(listener, state, shutdown_signal()).await?;
             store.close().await;
             Ok(())
         }

@@ -117,6 +117,21 @@ impl Store {
         Ok(())
     }
 
+    /// Removes keys with no recent failure and no lock in force; answers how many.
+    pub async fn throttle_purge(&self, policy: &ThrottlePolicy) -> Result<u64> {
+        let now = Ts::now();
+        Ok(in_tx!(self, |tx| {
+            sqlx::query(
+                "DELETE FROM login_throttle WHERE window_start <= $1 AND (locked_until IS NULL OR locked_until <= $2)",
+            )
+            .bind(now.minus(policy.window))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        }))
+    }
+
     /// Forgets the failures of `key` (after a successful log-in).
     pub async fn throttle_clear(&self, key: &str) -> Result<()> {
         in_tx!(self, |tx| {

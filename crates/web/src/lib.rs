@@ -161,6 +161,29 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     (status, axum::Json(body))
 }
 
+/// How often expired sessions and stale log-in failures are cleared away.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Clears expired sessions and stale throttle rows now and then, so that
+/// neither table grows without end. Runs until the process ends.
+pub fn spawn_housekeeping(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
+        loop {
+            tick.tick().await;
+            match state.store.sessions_purge_expired().await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+            }
+            if let Err(e) = state.store.throttle_purge(&state.config.throttle).await {
+                tracing::warn!(error = %e, "could not clear old log-in failures");
+            }
+        }
+    });
+}
+
 /// Serves the application on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,

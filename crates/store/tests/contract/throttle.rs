@@ -160,3 +160,38 @@ pub async fn delay_grows_then_caps(store: &Store) {
     assert_eq!(delays, vec![ms(0), ms(0), ms(100), ms(200)]);
     assert_eq!(policy.delay(1_000), ms(1_000), "capped at ten steps");
 }
+
+pub async fn purge_forgets_old_failures_but_keeps_locks_in_force(store: &Store) {
+    let quick = ThrottlePolicy {
+        window: std::time::Duration::from_secs(0),
+        lock_for: std::time::Duration::from_secs(3600),
+        ..ThrottlePolicy::default()
+    };
+    store
+        .throttle_fail("account:old@example.org", 99, &quick)
+        .await
+        .unwrap();
+    store
+        .throttle_fail("account:locked@example.org", 1, &quick)
+        .await
+        .unwrap();
+    assert_eq!(store.throttle_purge(&quick).await.unwrap(), 1);
+    let locked = store
+        .throttle_state(&["account:locked@example.org"], &quick)
+        .await
+        .unwrap();
+    assert!(
+        locked.locked_until.is_some(),
+        "a lock in force survives the purge"
+    );
+    let normal = ThrottlePolicy::default();
+    store
+        .throttle_fail("account:recent@example.org", 99, &normal)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.throttle_purge(&normal).await.unwrap(),
+        0,
+        "recent failures are kept"
+    );
+}
