@@ -49,6 +49,25 @@ impl From<EpisodeRow> for CareEpisode {
     }
 }
 
+/// Why a write about a patient's episode found nothing to act on: `NotFound`
+/// when the patient is not one of the actor's clinic (its existence is not
+/// revealed), otherwise a conflict that says what the record lacks.
+macro_rules! missing_in_clinic {
+    ($tx:expr, $actor:expr, $patient:expr, $why:expr) => {{
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM patients WHERE id = $1 AND clinic_id = $2")
+                .bind($patient.0)
+                .bind($actor.clinic_id.0)
+                .fetch_optional($tx)
+                .await?;
+        match exists {
+            None => $crate::StoreError::NotFound,
+            Some(_) => $crate::StoreError::Conflict(String::from($why)),
+        }
+    }};
+}
+pub(crate) use missing_in_clinic;
+
 /// Puts a patient's current episode first: the open one, else the latest.
 macro_rules! current_episode_first {
     () => {
@@ -341,19 +360,12 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(row) = row else {
-                let exists: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM patients WHERE id = $1 AND clinic_id = $2")
-                        .bind(patient.0)
-                        .bind(actor.clinic_id.0)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                return Err(match exists {
-                    None => StoreError::NotFound,
-                    Some(_) => StoreError::Conflict(
-                        "no open episode to discharge, or the date is before the episode opened"
-                            .into(),
-                    ),
-                });
+                return Err(missing_in_clinic!(
+                    &mut *tx,
+                    actor,
+                    patient,
+                    "no open episode to discharge, or the date is before the episode opened"
+                ));
             };
             let event = Event::new("episode.discharge", "episode")
                 .record(row.id)
@@ -629,18 +641,12 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(row) = row else {
-                let exists: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM patients WHERE id = $1 AND clinic_id = $2")
-                        .bind(patient.0)
-                        .bind(actor.clinic_id.0)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                return Err(match exists {
-                    None => StoreError::NotFound,
-                    Some(_) => StoreError::Conflict(
-                        "the open episode has no positive red-flag screen to clear".into(),
-                    ),
-                });
+                return Err(missing_in_clinic!(
+                    &mut *tx,
+                    actor,
+                    patient,
+                    "the open episode has no positive red-flag screen to clear"
+                ));
             };
             sqlx::query(
                 "INSERT INTO red_flag_clearances (clinic_id, episode_id, cleared_by, reason, cleared_at) VALUES ($1, $2, $3, $4, $5)",

@@ -11,7 +11,7 @@ use rapport_domain::prescription::{Change, Goal, Plan};
 use serde::Serialize;
 
 use crate::audit::{Event, audit_insert};
-use crate::episodes::current_episode_id;
+use crate::episodes::{current_episode_id, missing_in_clinic};
 use crate::types::{Day, Ts};
 use crate::{Actor, Result, Store, StoreError, in_tx, on_read};
 
@@ -126,7 +126,14 @@ impl Store {
                 .bind(actor.clinic_id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let (episode, _) = episode.ok_or_else(|| self.no_open_episode())?;
+            let Some((episode, _)) = episode else {
+                return Err(missing_in_clinic!(
+                    &mut *tx,
+                    actor,
+                    patient,
+                    "the patient has no open episode of care"
+                ));
+            };
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO goals (clinic_id, patient_id, episode_id, goal, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
@@ -155,10 +162,6 @@ impl Store {
                 goal: goal.clone(),
             })
         })
-    }
-
-    fn no_open_episode(&self) -> StoreError {
-        StoreError::NotFound
     }
 
     /// The goals of the patient's current episode, oldest first.
@@ -240,18 +243,12 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some((episode, red_flag)) = episode else {
-                let exists: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM patients WHERE id = $1 AND clinic_id = $2")
-                        .bind(patient.0)
-                        .bind(actor.clinic_id.0)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                return Err(match exists {
-                    None => StoreError::NotFound,
-                    Some(_) => {
-                        StoreError::Conflict("the patient has no open episode of care".into())
-                    }
-                });
+                return Err(missing_in_clinic!(
+                    &mut *tx,
+                    actor,
+                    patient,
+                    "the patient has no open episode of care"
+                ));
             };
             if let Err(why) = RedFlagState::parse(&red_flag)
                 .unwrap_or(RedFlagState::Unscreened)
@@ -452,7 +449,14 @@ impl Store {
                 .bind(actor.clinic_id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let (episode, _) = episode.ok_or_else(|| self.no_open_episode())?;
+            let Some((episode, _)) = episode else {
+                return Err(missing_in_clinic!(
+                    &mut *tx,
+                    actor,
+                    patient,
+                    "the patient has no open episode of care"
+                ));
+            };
             let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
                 "INSERT INTO education_assignments (clinic_id, patient_id, episode_id, item_id, assigned_by, assigned_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

@@ -1,6 +1,5 @@
 use jiff::civil::date;
 use rapport_domain::assessment::{RedFlagState, TimePoint};
-use rapport_domain::identity::PatientId;
 use rapport_store::{FormInput, Store};
 use serde_json::json;
 
@@ -541,5 +540,4 @@ pub async fn wording_is_kept_per_clinic(store: &Store) {
             .unwrap(),
         None
     );
-    let _ = PatientId(0);
 }

@@ -64,7 +64,7 @@ async fn screened(store: &Store, w: &World, positive: bool) -> i64 {
 
 pub async fn goals_belong_to_the_open_episode(store: &Store) {
     let w = world(store).await;
-    assert_not_found(store.goal_add(&w.clinician_a, w.kari.id, &goal()).await);
+    assert_conflict(store.goal_add(&w.clinician_a, w.kari.id, &goal()).await); // own patient, no open episode
     store
         .episode_open(&w.clinician_a, w.kari.id, today())
         .await

@@ -112,16 +112,26 @@ pub struct ListParams {
     pub offset: Option<String>,
 }
 
-fn number_param(name: &str, raw: Option<&str>, default: u32, max: u32) -> Result<u32, ApiError> {
+/// A whole-number query parameter within `range`; anything else is refused, not clamped.
+fn number_param(
+    name: &str,
+    raw: Option<&str>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, ApiError> {
     let Some(raw) = raw else { return Ok(default) };
     raw.parse::<u32>()
         .ok()
-        .filter(|n| *n <= max)
+        .filter(|n| range.contains(n))
         .ok_or_else(|| {
             ApiError(AppError::Invalid(FieldError::new(
                 name,
                 "range",
-                format!("must be a whole number from 0 to {max}"),
+                format!(
+                    "must be a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
             )))
         })
 }
@@ -141,8 +151,8 @@ pub async fn list_patients(
     user: ApiUser,
     Query(params): Query<ListParams>,
 ) -> ApiResult<axum::Json<PatientList>> {
-    let limit = number_param("limit", params.limit.as_deref(), 50, 500)?.max(1);
-    let offset = number_param("offset", params.offset.as_deref(), 0, u32::MAX)?;
+    let limit = number_param("limit", params.limit.as_deref(), 50, 1..=500)?;
+    let offset = number_param("offset", params.offset.as_deref(), 0, 0..=u32::MAX)?;
     let query = PatientQuery {
         search: params.q,
         limit,

@@ -56,7 +56,9 @@ pub async fn cert(
 ) -> ApiResult<axum::Json<CertReport>> {
     let id: i64 = id.parse().map_err(|_| ApiError(AppError::NotFound))?;
     let prescription = state.store.prescription_get(&user.actor, id).await?;
-    let parts = report_context_parts(&state, &user.actor, &prescription).await?;
+    let record =
+        crate::episode::EpisodeRecord::load(&state, &user.actor, prescription.patient_id).await?;
+    let parts = report_context_parts(&state, &user.actor, &prescription, record.as_ref()).await?;
     let (cert, tidier) = reports(&parts);
     Ok(axum::Json(CertReport {
         prescription_id: prescription.id,

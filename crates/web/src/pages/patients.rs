@@ -439,20 +439,18 @@ async fn me(
             .into_iter()
             .filter(|i| i.status != rapport_domain::assessment::DueStatus::Done)
             .collect();
+        page.reading = record
+            .education
+            .iter()
+            .map(|a| {
+                let title = state
+                    .education
+                    .get(&a.item_id)
+                    .map_or_else(|_| a.item_id.clone(), |i| i.title.clone());
+                (a.id, title, a.read_at.is_some())
+            })
+            .collect();
     }
-    page.reading = state
-        .store
-        .education_list(&user.actor, id)
-        .await?
-        .into_iter()
-        .map(|a| {
-            let title = state
-                .education
-                .get(&a.item_id)
-                .map_or_else(|_| a.item_id.clone(), |i| i.title.clone());
-            (a.id, title, a.read_at.is_some())
-        })
-        .collect();
     page.thanks = q.done.is_some();
     Ok(page.into_response())
 }

@@ -110,8 +110,12 @@ pub async fn build(
     require_role(&user.auth, Role::Clinician)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
     let record = EpisodeRecord::load(state, &user.actor, id).await?;
-    let goals = state.store.goals_list(&user.actor, id).await?;
-    let assigned: Vec<EducationAssignment> = state.store.education_list(&user.actor, id).await?;
+    // The record already holds the goals and the reading of the episode.
+    let goals: Vec<StoredGoal> = record.as_ref().map(|r| r.goals.clone()).unwrap_or_default();
+    let assigned: Vec<EducationAssignment> = record
+        .as_ref()
+        .map(|r| r.education.clone())
+        .unwrap_or_default();
     let assigned_ids: Vec<String> = assigned.iter().map(|a| a.item_id.clone()).collect();
     let confirmed: Vec<String> = record
         .as_ref()
@@ -216,9 +220,7 @@ async fn add_goal(
     };
     match state.store.goal_add(&user.actor, id, &goal).await {
         Ok(_) => Ok(Redirect::to(&format!("/patients/{id}/plan#goals")).into_response()),
-        Err(StoreError::NotFound) => Err(PageError(AppError::Conflict(
-            "the patient has no open episode of care; open one on the assessment page".into(),
-        ))),
+        Err(StoreError::Conflict(m)) => Err(PageError(AppError::Conflict(m))),
         Err(e) => Err(e.into()),
     }
 }

@@ -797,10 +797,13 @@ async fn step(
 // CERT and TIDieR
 
 /// Builds the report context of a prescription's current version.
+/// The parts of a report on `prescription`, with the rest of the patient's
+/// record (goals, education, what it was tailored to) from `record`.
 pub async fn report_context_parts(
     state: &AppState,
     actor: &rapport_store::Actor,
     prescription: &Prescription,
+    record: Option<&EpisodeRecord>,
 ) -> Result<ReportParts, AppError> {
     let lib = state.library(actor.clinic_id).await?;
     let plan = prescription
@@ -817,8 +820,7 @@ pub async fn report_context_parts(
         .iter()
         .flat_map(|v| v.changes.clone())
         .collect();
-    let record = EpisodeRecord::load(state, actor, prescription.patient_id).await?;
-    let (education, goals_agreed, tailored) = match &record {
+    let (education, goals_agreed, tailored) = match record {
         Some(r) => {
             let p = profile(r);
             let mut tailored = Vec::new();
@@ -931,12 +933,13 @@ async fn report_page(
     let id = PatientId(id);
     require_role(&user.auth, Role::Clinician)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
-    let prescription = state
-        .store
-        .prescription_current(&user.actor, id)
-        .await?
+    // One load of the record serves both the prescription and its context.
+    let record = EpisodeRecord::load(&state, &user.actor, id).await?;
+    let prescription = record
+        .as_ref()
+        .and_then(|r| r.prescription.clone())
         .ok_or(PageError(AppError::NotFound))?;
-    let parts = report_context_parts(&state, &user.actor, &prescription).await?;
+    let parts = report_context_parts(&state, &user.actor, &prescription, record.as_ref()).await?;
     let (cert, tidier) = reports(&parts);
     Ok(ReportPage {
         layout: Layout::user(&user.auth, "CERT and TIDieR", ""),

@@ -1,30 +1,5 @@
 use crate::harness::*;
 
-const RED_FLAG_KEYS: [&str; 10] = [
-    "saddle_numbness",
-    "bladder_bowel_change",
-    "leg_weakness_worsening",
-    "both_legs",
-    "cancer_history",
-    "weight_loss",
-    "fever_unwell",
-    "trauma",
-    "constant_night_pain",
-    "immune_or_steroids",
-];
-
-fn red_flag_answers(yes: &[&str]) -> Vec<(String, String)> {
-    RED_FLAG_KEYS
-        .iter()
-        .map(|k| {
-            (
-                format!("rf_{k}"),
-                if yes.contains(k) { "yes" } else { "no" }.to_string(),
-            )
-        })
-        .collect()
-}
-
 fn numbered(values: &[i32]) -> Vec<(String, String)> {
     values
         .iter()

@@ -263,3 +263,16 @@ pub fn location(res: &reqwest::Response) -> String {
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default()
 }
+
+/// The red-flag form's fields: "yes" for the keys given, "no" for the rest.
+pub fn red_flag_answers(yes: &[&str]) -> Vec<(String, String)> {
+    rapport_domain::assessment::RED_FLAGS
+        .iter()
+        .map(|f| {
+            (
+                format!("rf_{}", f.key),
+                if yes.contains(&f.key) { "yes" } else { "no" }.to_string(),
+            )
+        })
+        .collect()
+}

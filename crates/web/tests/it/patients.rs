@@ -238,6 +238,19 @@ async fn the_api_creates_reads_lists_and_edits_patients() {
         page["patients"][0]["family_name"], "Beta",
         "sorted by family name: Alpha, Beta, Hotel"
     );
+    for zero_or_more in ["0", "501"] {
+        let res = client
+            .get(app.url(&format!("/api/v1/patients?limit={zero_or_more}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            422,
+            "limit={zero_or_more} is refused, not clamped"
+        );
+    }
     let bad_limit = client
         .get(app.url("/api/v1/patients?limit=lots"))
         .bearer_auth(&token)

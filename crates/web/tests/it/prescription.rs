@@ -7,28 +7,7 @@ async fn screen(app: &App, login: &Login, positive: bool) {
     let c = app.web_login(login).await;
     let page = "/me/forms/baseline/red_flags";
     let token = csrf_of(&c, &app.url(page)).await;
-    let keys = [
-        "saddle_numbness",
-        "bladder_bowel_change",
-        "leg_weakness_worsening",
-        "both_legs",
-        "cancer_history",
-        "weight_loss",
-        "fever_unwell",
-        "trauma",
-        "constant_night_pain",
-        "immune_or_steroids",
-    ];
-    let mut form: Vec<(String, String)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            (
-                format!("rf_{k}"),
-                if positive && i == 4 { "yes" } else { "no" }.to_string(),
-            )
-        })
-        .collect();
+    let mut form = red_flag_answers(if positive { &["cancer_history"] } else { &[] });
     form.push(("csrf_token".into(), token));
     let res = c.post(app.url(page)).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 303);
