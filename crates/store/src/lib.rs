@@ -9,6 +9,7 @@ mod clinics;
 mod episodes;
 mod error;
 mod invites;
+mod monitoring;
 mod patients;
 mod prescriptions;
 mod sessions;
@@ -34,6 +35,10 @@ pub use episodes::{
 };
 pub use error::{Result, StoreError};
 pub use invites::{Invite, InviteInfo};
+pub use monitoring::{
+    FollowUpInput, LogComment, LogSource, Message, MonitoringRecord, StoredFollowUp, StoredLog,
+    kind_parse,
+};
 pub use patients::{PatientQuery, Versioned};
 pub use prescriptions::{EducationAssignment, Prescription, PrescriptionVersion, StoredGoal};
 pub use sessions::{SessionKind, SessionPolicy, SessionTokens};

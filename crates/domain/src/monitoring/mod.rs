@@ -54,6 +54,18 @@ pub struct PlanVersion {
     pub plan: Plan,
 }
 
+/// The plan in force on `date`: the latest version starting on or before it
+/// (of several starting the same day, the last in the list).
+pub fn plan_on(plans: &[PlanVersion], date: Date) -> Option<&Plan> {
+    let mut best: Option<&PlanVersion> = None;
+    for p in plans {
+        if p.starts_on <= date && best.is_none_or(|b| p.starts_on >= b.starts_on) {
+            best = Some(p);
+        }
+    }
+    best.map(|p| &p.plan)
+}
+
 /// Everything the monitoring rules read about one episode, borrowed from
 /// wherever it is kept. No list needs to be sorted.
 #[derive(Debug, Clone, Copy)]
@@ -218,6 +230,33 @@ pub(crate) fn pct(p: f64) -> String {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn plan_on_takes_the_latest_version_started_by_the_day() {
+        let plan = |n: usize| Plan {
+            items: Vec::new(),
+            co_designed: n % 2 == 0,
+        };
+        let plans = [
+            PlanVersion {
+                starts_on: date(2024, 6, 3),
+                plan: plan(1),
+            },
+            PlanVersion {
+                starts_on: date(2024, 6, 10),
+                plan: plan(2),
+            },
+            PlanVersion {
+                starts_on: date(2024, 6, 10),
+                plan: plan(3),
+            },
+        ];
+        assert_eq!(plan_on(&plans, date(2024, 6, 2)), None);
+        assert_eq!(plan_on(&plans, date(2024, 6, 9)), Some(&plans[0].plan));
+        // Two versions the same day: the later one made is in force.
+        assert_eq!(plan_on(&plans, date(2024, 6, 10)), Some(&plans[2].plan));
+        assert_eq!(plan_on(&[], date(2024, 6, 10)), None);
+    }
 
     #[test]
     fn day_numbers_round_trip() {

@@ -20,6 +20,7 @@ mod episodes;
 mod fixtures;
 mod harness;
 mod invites;
+mod monitoring;
 mod patients;
 mod prescriptions;
 mod sessions;
@@ -66,6 +67,9 @@ macro_rules! for_each_contract_test {
                 every_version_is_kept_with_its_changes, education_is_assigned_once_and_reading_is_recorded,
                 clinic_exercises_and_pictures_stay_in_their_clinic,
                 a_new_episode_starts_without_the_old_plan_goals_or_reading;
+            monitoring: logs_follow_the_plan_and_stay_with_the_patient, feedback_on_a_log_reaches_the_patient,
+                follow_ups_are_recorded_with_the_next_date, messages_stay_in_the_patients_thread,
+                thresholds_are_per_clinic_and_checked;
             store: migration_level_and_check, migrate_is_idempotent, backup_sqlite, close_stops_work;
         );
     };
