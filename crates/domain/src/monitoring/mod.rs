@@ -235,7 +235,7 @@ mod tests {
     fn plan_on_takes_the_latest_version_started_by_the_day() {
         let plan = |n: usize| Plan {
             items: Vec::new(),
-            co_designed: n % 2 == 0,
+            co_designed: n.is_multiple_of(2),
         };
         let plans = [
             PlanVersion {
