@@ -83,6 +83,40 @@ pub struct FollowUpInput {
     pub next_reason: Option<String>,
 }
 
+impl FollowUpInput {
+    /// The checks that need no database: a date not in the future, a kind,
+    /// notes of sensible length, corrections only at a supervised session.
+    pub fn validate(&self, today: Date) -> Result<()> {
+        self.checked(today).map(|_| ())
+    }
+
+    fn checked(&self, today: Date) -> Result<(Date, FollowUpKind, String, String)> {
+        let date = self
+            .date
+            .ok_or_else(|| invalid("date", "required", "is required"))?;
+        if date > today {
+            return Err(invalid(
+                "date",
+                "not_future",
+                "a contact is recorded once it has happened",
+            ));
+        }
+        let kind = self
+            .kind
+            .ok_or_else(|| invalid("kind", "required", "is required"))?;
+        let notes = text("notes", &self.notes, false)?;
+        let corrections = text("corrections", &self.corrections, false)?;
+        if !corrections.is_empty() && kind != FollowUpKind::Supervised {
+            return Err(invalid(
+                "corrections",
+                "only_when_supervised",
+                "corrections are recorded for a supervised session",
+            ));
+        }
+        Ok((date, kind, notes, corrections))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredFollowUp {
     pub id: i64,
@@ -685,28 +719,7 @@ impl Store {
         today: Date,
     ) -> Result<StoredFollowUp> {
         actor.require_clinician()?;
-        let date = input
-            .date
-            .ok_or_else(|| invalid("date", "required", "is required"))?;
-        if date > today {
-            return Err(invalid(
-                "date",
-                "not_future",
-                "a contact is recorded once it has happened",
-            ));
-        }
-        let kind = input
-            .kind
-            .ok_or_else(|| invalid("kind", "required", "is required"))?;
-        let notes = text("notes", &input.notes, false)?;
-        let corrections = text("corrections", &input.corrections, false)?;
-        if !corrections.is_empty() && kind != FollowUpKind::Supervised {
-            return Err(invalid(
-                "corrections",
-                "only_when_supervised",
-                "corrections are recorded for a supervised session",
-            ));
-        }
+        let (date, kind, notes, corrections) = input.checked(today)?;
         let user = actor.user_id_raw().ok_or(StoreError::Forbidden)?;
         in_tx!(self, |tx| {
             let episode: Option<(i64, Day)> = sqlx::query_as(

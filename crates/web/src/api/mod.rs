@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, with its OpenAPI document.
 
 mod json;
+mod monitoring;
 mod patients;
 mod prescriptions;
 mod token;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .merge(token::routes())
         .merge(patients::routes())
         .merge(prescriptions::routes())
+        .merge(monitoring::routes())
         .route("/openapi.json", get(openapi_json))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
@@ -48,6 +50,8 @@ impl utoipa::Modify for BearerAuth {
         patients::get_patient,
         patients::update_patient,
         prescriptions::cert,
+        monitoring::create_log,
+        monitoring::adherence,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -6,6 +6,8 @@ mod admin;
 mod assessment;
 mod exercises;
 mod forms;
+mod monitor;
+mod monitor_charts;
 mod patients;
 mod plan;
 pub(crate) mod prescribe;
@@ -38,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(plan::routes())
         .merge(prescribe::routes())
         .merge(exercises::routes())
+        .merge(monitor::routes())
 }
 
 #[derive(Clone)]

@@ -362,6 +362,13 @@ struct PatientPage {
     /// Time points with forms to fill in (the patient's own page).
     due: Vec<rapport_domain::assessment::DueItem>,
     thanks: bool,
+    /// Logs, adherence, flags and follow-ups of the current episode.
+    monitor: Option<super::monitor::MonitorView>,
+    messages: Vec<rapport_store::Message>,
+    /// A refused log: (exercise id, message).
+    log_error: Option<(String, String)>,
+    /// What just happened, said once at the top.
+    done_notice: Option<&'static str>,
 }
 
 impl PatientPage {
@@ -381,6 +388,10 @@ impl PatientPage {
             due: Vec::new(),
             reading: Vec::new(),
             thanks: false,
+            monitor: None,
+            messages: Vec::new(),
+            log_error: None,
+            done_notice: None,
         }
     }
 }
@@ -395,6 +406,7 @@ async fn view(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(q): Query<ViewQuery>,
 ) -> PageResult<Response> {
     let id = parse_id(&id)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
@@ -410,14 +422,27 @@ async fn view(
             .unwrap_or_default();
         let evaluation = rapport_domain::theory::evaluate(&state.theory, &episode, today());
         page.mechanisms = Some(super::theory::MechanismsPanel::from_evaluation(&evaluation));
+        page.monitor = super::monitor::load(&state, &user, id, record.as_ref()).await?;
+        page.messages = state.store.messages(&user.actor, id).await?;
         page.episode = record.map(|r| r.episode);
+        page.done_notice = q
+            .recorded
+            .as_ref()
+            .map(|_| "Follow-up recorded; the next contact is dated again.");
     }
     Ok(page.into_response())
 }
 
 #[derive(Deserialize)]
+struct ViewQuery {
+    recorded: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct MeQuery {
     done: Option<String>,
+    logged: Option<String>,
+    sent: Option<String>,
 }
 
 async fn me(
@@ -425,6 +450,30 @@ async fn me(
     user: CurrentUser,
     Query(q): Query<MeQuery>,
 ) -> PageResult<Response> {
+    let mut page = me_page(&state, &user).await?;
+    page.thanks = q.done.is_some();
+    page.done_notice = if q.logged.is_some() {
+        Some("Session logged. Well done.")
+    } else if q.sent.is_some() {
+        Some("Message sent to your clinician.")
+    } else {
+        None
+    };
+    Ok(page.into_response())
+}
+
+/// The patient's home again, with a refused log's message by its form.
+pub(crate) async fn render_me(
+    state: &AppState,
+    user: &CurrentUser,
+    log_error: Option<(String, String)>,
+) -> PageResult<Response> {
+    let mut page = me_page(state, user).await?;
+    page.log_error = log_error;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+async fn me_page(state: &AppState, user: &CurrentUser) -> Result<PatientPage, PageError> {
     require_role(&user.auth, Role::Patient)?;
     let id = user
         .auth
@@ -432,8 +481,19 @@ async fn me(
         .patient_id
         .ok_or(PageError(AppError::NotFound))?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
-    let mut page = PatientPage::new(&state, &user, patient, "/me");
-    if let Some(record) = crate::episode::EpisodeRecord::load(&state, &user.actor, id).await? {
+    let mut page = PatientPage::new(state, user, patient, "/me");
+    let record = crate::episode::EpisodeRecord::load(state, &user.actor, id).await?;
+    page.monitor = super::monitor::load(state, user, id, record.as_ref()).await?;
+    page.messages = state.store.messages(&user.actor, id).await?;
+    // Showing the feedback is the patient seeing it.
+    if page
+        .monitor
+        .as_ref()
+        .is_some_and(|m| !m.new_feedback.is_empty())
+    {
+        state.store.log_comments_seen(&user.actor).await?;
+    }
+    if let Some(record) = record {
         page.due = record
             .schedule(today())
             .into_iter()
@@ -451,8 +511,7 @@ async fn me(
             })
             .collect();
     }
-    page.thanks = q.done.is_some();
-    Ok(page.into_response())
+    Ok(page)
 }
 
 async fn edit_form(

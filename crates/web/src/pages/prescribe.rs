@@ -128,12 +128,12 @@ struct PrescriptionPage {
     error: Option<String>,
 }
 
-fn name_of(lib: &Library, id: &str) -> String {
+pub(crate) fn name_of(lib: &Library, id: &str) -> String {
     lib.get(id)
         .map_or_else(|| id.to_string(), |e| e.name.clone())
 }
 
-fn change_text(lib: &Library, c: &Change) -> String {
+pub(crate) fn change_text(lib: &Library, c: &Change) -> String {
     let from = c.from.as_deref().map(|id| name_of(lib, id));
     let to = c.to.as_deref().map(|id| name_of(lib, id));
     let what = match (from, to) {
@@ -750,17 +750,39 @@ async fn step(
 ) -> PageResult<Response> {
     let id = PatientId(id);
     let Loaded { record, lib, .. } = load(&state, &user, id).await?;
+    step_plan(
+        &state,
+        &user,
+        &record,
+        &lib,
+        f.index,
+        &f.direction,
+        &f.reason,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/patients/{id}/prescription")).into_response())
+}
+
+/// Saves a new plan version with exercise `index` one step easier or harder
+/// along its chain; returns the prescription with the new version.
+pub(crate) async fn step_plan(
+    state: &AppState,
+    user: &CurrentUser,
+    record: &EpisodeRecord,
+    lib: &Library,
+    index: usize,
+    direction: &str,
+    reason: &str,
+) -> Result<Prescription, AppError> {
+    let id = record.episode.patient_id;
     let current = record
         .prescription
         .as_ref()
         .and_then(|p| p.current())
         .map(|v| v.plan.clone())
-        .ok_or(PageError(AppError::NotFound))?;
-    let item = current
-        .items
-        .get(f.index)
-        .ok_or(PageError(AppError::NotFound))?;
-    let next = match f.direction.as_str() {
+        .ok_or(AppError::NotFound)?;
+    let item = current.items.get(index).ok_or(AppError::NotFound)?;
+    let next = match direction {
         "harder" => lib.harder(&item.exercise_id),
         "easier" => lib.easier(&item.exercise_id),
         _ => None,
@@ -768,27 +790,27 @@ async fn step(
     .ok_or_else(|| {
         AppError::Conflict(format!(
             "{} has no {} variant",
-            name_of(&lib, &item.exercise_id),
-            f.direction
+            name_of(lib, &item.exercise_id),
+            direction
         ))
     })?;
     let mut plan = current.clone();
-    let mut replacement = default_item(&lib, next, item.why.clone(), item.goal);
+    let mut replacement = default_item(lib, next, item.why.clone(), item.goal);
     replacement.delivery = item.delivery;
-    plan.items[f.index] = replacement;
-    let changes = diff(&current, &plan, &chain_step(&lib));
-    let reason = if f.reason.trim().is_empty() {
-        format!("{} made {}", name_of(&lib, &item.exercise_id), f.direction)
+    plan.items[index] = replacement;
+    let changes = diff(&current, &plan, &chain_step(lib));
+    let reason = if reason.trim().is_empty() {
+        format!("{} made {}", name_of(lib, &item.exercise_id), direction)
     } else {
-        f.reason.clone()
+        reason.to_string()
     };
     match state
         .store
         .prescription_save(&user.actor, id, &plan, &changes, &reason, today())
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/patients/{id}/prescription")).into_response()),
-        Err(StoreError::Conflict(m)) => Err(PageError(AppError::Conflict(m))),
+        Ok(p) => Ok(p),
+        Err(StoreError::Conflict(m)) => Err(AppError::Conflict(m)),
         Err(e) => Err(e.into()),
     }
 }

@@ -8,6 +8,7 @@ mod assessment;
 mod auth;
 mod bad_input;
 mod invite;
+mod monitoring;
 mod patients;
 mod plan;
 mod prescription;

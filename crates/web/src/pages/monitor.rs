@@ -1,0 +1,650 @@
+//! Support between visits, on the patient's page: today's exercises and a
+//! few-tap log for the patient; adherence, flags, the next contact, logs with
+//! feedback, follow-ups and messages for the clinician. The numbers come
+//! from the domain's monitoring rules, on the patient's own calendar.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rapport_domain::exercise::Library;
+use rapport_domain::identity::{PatientId, Role};
+use rapport_domain::monitoring::{
+    self, AdherenceReport, EpisodeData, Flag, LogInput, NextContact, triage,
+};
+use rapport_domain::prescription::plan::describe_dose;
+use rapport_domain::theory::episode::{Completion, InstrumentScore};
+use rapport_store::{FollowUpInput, LogSource, MonitoringRecord, StoreError, StoredFollowUp};
+use serde::Deserialize;
+
+use super::prescribe::{change_text, name_of, step_plan};
+use super::require_role;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::episode::EpisodeRecord;
+use crate::error::{AppError, PageError, PageResult};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me/logs", post(me_log))
+        .route("/me/messages", post(me_message))
+        .route("/patients/{id}/follow-ups", post(follow_up))
+        .route("/patients/{id}/logs/{log}/comments", post(comment))
+        .route("/patients/{id}/messages", post(clinician_message))
+}
+
+/// One exercise of today's plan.
+pub struct TodayItem {
+    pub exercise_id: String,
+    pub name: String,
+    pub dose: String,
+    pub sets: u8,
+    pub reps: Option<u16>,
+    pub minutes: Option<u16>,
+    pub per_week: u8,
+    pub logged_today: bool,
+    pub this_week: u32,
+}
+
+pub struct LogView {
+    pub id: i64,
+    pub date: Date,
+    pub exercise: String,
+    pub completion: &'static str,
+    pub detail: String,
+    pub note: Option<String>,
+    pub comments: Vec<rapport_store::LogComment>,
+}
+
+pub struct FlagView {
+    pub severity: &'static str,
+    pub label: &'static str,
+    pub reason: String,
+    /// (CMOC id, grade)
+    pub cmocs: Vec<(String, &'static str)>,
+}
+
+/// A plan change the patient should hear about.
+pub struct PlanChange {
+    pub on: Date,
+    pub reason: String,
+    pub changes: Vec<String>,
+}
+
+pub struct MonitorView {
+    pub today: Date,
+    pub time_zone: String,
+    pub today_items: Vec<TodayItem>,
+    /// Newest first.
+    pub logs: Vec<LogView>,
+    pub adherence_text: String,
+    pub flags: Vec<FlagView>,
+    pub next: NextContact,
+    pub follow_ups: Vec<StoredFollowUp>,
+    /// (index in the plan, exercise name) for a step at a follow-up.
+    pub plan_items: Vec<(usize, String)>,
+    pub latest_change: Option<PlanChange>,
+    /// Comments on the patient's logs not yet seen: (date, exercise, author, text).
+    pub new_feedback: Vec<(Date, String, String, String)>,
+    pub charts: Charts,
+}
+
+/// Server-drawn charts, as inline SVG with a text alternative.
+#[derive(Default)]
+pub struct Charts {
+    pub adherence: String,
+    pub pain: String,
+    pub scores: String,
+}
+
+fn completion_label(c: Completion) -> &'static str {
+    match c {
+        Completion::Completed => "Done",
+        Completion::Partly => "Partly done",
+        Completion::Skipped => "Skipped",
+    }
+}
+
+fn log_detail(l: &monitoring::SessionLog) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = l.skip_reason {
+        parts.push(format!("reason: {}", r.label()));
+    }
+    match (l.pain_before, l.pain_after) {
+        (Some(b), Some(a)) => parts.push(format!("pain {b} → {a}")),
+        (None, Some(a)) => parts.push(format!("pain after {a}")),
+        _ => {}
+    }
+    if let Some(d) = l.difficulty {
+        parts.push(format!("difficulty {d}/5"));
+    }
+    if let Some(e) = l.enjoyment {
+        parts.push(format!("enjoyment {e}/5"));
+    }
+    match (l.sets, l.reps, l.minutes) {
+        (Some(s), Some(r), _) => parts.push(format!("{s} × {r}")),
+        (_, _, Some(m)) => parts.push(format!("{m} min")),
+        _ => {}
+    }
+    parts.join(", ")
+}
+
+/// The monitoring inputs of one episode, owned.
+pub struct Inputs {
+    pub logs: Vec<monitoring::SessionLog>,
+    pub follow_ups: Vec<rapport_domain::theory::episode::FollowUp>,
+    pub scores: Vec<InstrumentScore>,
+}
+
+impl Inputs {
+    pub fn new(m: &MonitoringRecord, record: Option<&EpisodeRecord>, state: &AppState) -> Self {
+        Inputs {
+            logs: m.session_logs(),
+            follow_ups: m.domain_follow_ups(),
+            scores: record
+                .map(|r| r.theory_episode(&state.education).scores)
+                .unwrap_or_default(),
+        }
+    }
+
+    pub fn episode<'a>(&'a self, m: &'a MonitoringRecord) -> EpisodeData<'a> {
+        EpisodeData {
+            start: m.opened_on,
+            plans: &m.plans,
+            logs: &self.logs,
+            follow_ups: &self.follow_ups,
+            scores: &self.scores,
+            discharged_on: m.discharged_on,
+        }
+    }
+}
+
+/// Flags and the next contact on `today`.
+pub fn assess(
+    m: &MonitoringRecord,
+    inputs: &Inputs,
+    lib: &Library,
+    today: Date,
+) -> (Vec<Flag>, NextContact) {
+    let lookup = |id: &str| monitoring::ChainInfo::from_library(lib, id);
+    let ep = inputs.episode(m);
+    match triage::assess((), &ep, today, &m.thresholds, &lookup) {
+        Some(((), flags, next)) => (flags, next),
+        None => {
+            // Discharged: nothing is flagged; the schedule still answers.
+            let next = monitoring::next_contact(
+                &monitoring::ContactInput {
+                    last_contact: ep.last_contact(today),
+                    episode_start: ep.start,
+                    stratum: None,
+                    pseq_total: None,
+                    flags: &[],
+                    plan_active: false,
+                    good_adherence_weeks: 0,
+                },
+                today,
+                &m.thresholds,
+            );
+            (Vec::new(), next)
+        }
+    }
+}
+
+pub async fn load(
+    state: &AppState,
+    user: &CurrentUser,
+    patient: PatientId,
+    record: Option<&EpisodeRecord>,
+) -> Result<Option<MonitorView>, AppError> {
+    let Some(m) = state.store.monitoring(&user.actor, patient).await? else {
+        return Ok(None);
+    };
+    let lib = state.library(user.actor.clinic_id).await?;
+    let today = monitoring::local_today(Timestamp::now(), &m.zone());
+    let inputs = Inputs::new(&m, record, state);
+    let (flags, next) = assess(&m, &inputs, &lib, today);
+    let adherence = monitoring::adherence::report(
+        &m.plans,
+        &inputs.logs,
+        today,
+        m.discharged_on,
+        &m.thresholds,
+    );
+    let monday = today
+        .checked_sub(jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())))
+        .unwrap_or(today);
+    let plan_today = monitoring::plan_on(&m.plans, today);
+    let today_items = plan_today
+        .map(|p| {
+            p.items
+                .iter()
+                .map(|i| {
+                    let mine = inputs
+                        .logs
+                        .iter()
+                        .filter(|l| l.exercise_id == i.exercise_id);
+                    TodayItem {
+                        exercise_id: i.exercise_id.clone(),
+                        name: name_of(&lib, &i.exercise_id),
+                        dose: describe_dose(&i.dose),
+                        sets: i.dose.sets,
+                        reps: i.dose.reps,
+                        minutes: i.dose.duration_minutes,
+                        per_week: i.dose.per_week,
+                        logged_today: mine.clone().any(|l| l.date == today),
+                        this_week: u32::try_from(
+                            mine.filter(|l| l.date >= monday && l.date <= today && l.is_session())
+                                .count(),
+                        )
+                        .unwrap_or(0),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let plan_items = plan_today
+        .map(|p| {
+            p.items
+                .iter()
+                .enumerate()
+                .map(|(n, i)| (n, name_of(&lib, &i.exercise_id)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let latest_change = record
+        .and_then(|r| r.prescription.as_ref())
+        .filter(|p| p.versions.len() > 1)
+        .and_then(|p| p.current())
+        .map(|v| PlanChange {
+            on: v.created_on,
+            reason: v.reason.clone(),
+            changes: v.changes.iter().map(|c| change_text(&lib, c)).collect(),
+        });
+    let logs: Vec<LogView> = m
+        .logs
+        .iter()
+        .rev()
+        .take(30)
+        .map(|l| LogView {
+            id: l.id,
+            date: l.log.date,
+            exercise: name_of(&lib, &l.log.exercise_id),
+            completion: completion_label(l.log.completion),
+            detail: log_detail(&l.log),
+            note: l.log.note.clone(),
+            comments: l.comments.clone(),
+        })
+        .collect();
+    let new_feedback = m
+        .logs
+        .iter()
+        .rev()
+        .flat_map(|l| {
+            l.comments.iter().filter(|c| !c.seen).map(|c| {
+                (
+                    l.log.date,
+                    name_of(&lib, &l.log.exercise_id),
+                    c.author.clone(),
+                    c.body.clone(),
+                )
+            })
+        })
+        .collect();
+    let flags = flags
+        .iter()
+        .map(|f| FlagView {
+            severity: f.severity.as_str(),
+            label: f.kind.label(),
+            reason: f.reason.clone(),
+            cmocs: f
+                .cmoc
+                .iter()
+                .map(|id| {
+                    let grade = state.theory.get(id).map_or("unknown", |c| c.grade.as_str());
+                    ((*id).to_string(), grade)
+                })
+                .collect(),
+        })
+        .collect();
+    let adherence_text = adherence_text(&adherence);
+    let charts = super::monitor_charts::draw(&adherence, &inputs.logs, &inputs.scores, today);
+    Ok(Some(MonitorView {
+        today,
+        time_zone: m.time_zone.clone(),
+        today_items,
+        logs,
+        adherence_text,
+        flags,
+        next,
+        follow_ups: m.follow_ups.iter().rev().cloned().collect(),
+        plan_items,
+        latest_change,
+        new_feedback,
+        charts,
+    }))
+}
+
+fn adherence_text(r: &AdherenceReport) -> String {
+    let mut parts = Vec::new();
+    if let Some(w) = r.weeks.last() {
+        parts.push(format!(
+            "This week {} of {} sessions",
+            trim_num(w.logged),
+            trim_num(w.prescribed)
+        ));
+    }
+    if let Some(p) = r.overall.proportion {
+        parts.push(format!("{:.0}% of planned sessions overall", p * 100.0));
+    }
+    if let Some(d) = r.last_log_on {
+        parts.push(format!("last log {d}"));
+    }
+    if parts.is_empty() {
+        "No sessions planned yet.".into()
+    } else {
+        format!("{}.", parts.join("; "))
+    }
+}
+
+fn trim_num(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The patient's own actions
+
+/// A session as the phone form sends it.
+#[derive(Deserialize, Default)]
+pub struct LogForm {
+    #[serde(default)]
+    exercise_id: String,
+    #[serde(default)]
+    completion: String,
+    #[serde(default)]
+    skip_reason: String,
+    #[serde(default)]
+    sets: String,
+    #[serde(default)]
+    reps: String,
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    pain_before: String,
+    #[serde(default)]
+    pain_after: String,
+    #[serde(default)]
+    difficulty: String,
+    #[serde(default)]
+    enjoyment: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    date: String,
+}
+
+impl LogForm {
+    fn input(self) -> LogInput {
+        LogInput {
+            exercise_id: self.exercise_id,
+            completion: self.completion,
+            skip_reason: self.skip_reason,
+            sets: self.sets,
+            reps: self.reps,
+            minutes: self.minutes,
+            pain_before: self.pain_before,
+            pain_after: self.pain_after,
+            difficulty: self.difficulty,
+            enjoyment: self.enjoyment,
+            note: self.note,
+            date: self.date,
+            ..LogInput::default()
+        }
+    }
+}
+
+fn own_patient(user: &CurrentUser) -> Result<PatientId, AppError> {
+    require_role(&user.auth, Role::Patient)?;
+    user.auth.user.patient_id.ok_or(AppError::NotFound)
+}
+
+/// A form field's plain name, for an error message.
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "exercise_id" => "Exercise",
+        "completion" => "Did you do it?",
+        "skip_reason" => "Why not",
+        "pain_before" => "Pain before",
+        "pain_after" => "Pain after",
+        "difficulty" => "How hard",
+        "enjoyment" => "Enjoyment",
+        "sets" => "Sets",
+        "reps" => "Repetitions",
+        "minutes" => "Minutes",
+        "note" => "Note",
+        "date" => "Day",
+        "body" => "Message",
+        other => other,
+    }
+}
+
+async fn me_log(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<LogForm>,
+) -> PageResult<Response> {
+    let id = own_patient(&user)?;
+    let exercise = form.exercise_id.clone();
+    match state
+        .store
+        .log_add(
+            &user.actor,
+            id,
+            &form.input(),
+            LogSource::Web,
+            Timestamp::now(),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/me?logged=1#today").into_response()),
+        Err(StoreError::Invalid(f)) => {
+            let message = format!("{}: {}", field_label(&f.field), f.message);
+            super::patients::render_me(&state, &user, Some((exercise, message))).await
+        }
+        Err(StoreError::Conflict(m)) => Err(PageError(AppError::Conflict(m))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct MessageForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn me_message(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<MessageForm>,
+) -> PageResult<Response> {
+    let id = own_patient(&user)?;
+    state
+        .store
+        .message_send(&user.actor, id, &form.body)
+        .await?;
+    Ok(Redirect::to("/me?sent=1#messages").into_response())
+}
+
+// ---------------------------------------------------------------------------
+// The clinician's actions
+
+#[derive(Deserialize)]
+struct FollowUpForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    feedback_given: Option<String>,
+    #[serde(default)]
+    feels_supported: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    corrections: String,
+    /// `INDEX:easier` or `INDEX:harder`, or empty.
+    #[serde(default)]
+    step: String,
+}
+
+fn invalid(field: &str, rule: &str, message: &str) -> AppError {
+    AppError::Invalid(rapport_domain::FieldError::new(field, rule, message))
+}
+
+/// Records a contact; a supervised session may move one exercise a step
+/// easier or harder (a new plan version, linked to the contact). The next
+/// contact is then dated by rule, counting this one.
+async fn follow_up(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<FollowUpForm>,
+) -> PageResult<Response> {
+    require_role(&user.auth, Role::Clinician)?;
+    let patient = PatientId(id);
+    let record = EpisodeRecord::load(&state, &user.actor, patient)
+        .await?
+        .ok_or_else(|| AppError::Conflict("the patient has no episode of care".into()))?;
+    let m = state
+        .store
+        .monitoring(&user.actor, patient)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let today = monitoring::local_today(Timestamp::now(), &m.zone());
+    let date = match form.date.trim() {
+        "" => today,
+        s => s
+            .parse::<Date>()
+            .map_err(|_| invalid("date", "format", "must be a date, YYYY-MM-DD"))?,
+    };
+    let kind = match form.kind.trim() {
+        "" => None,
+        s => Some(rapport_store::kind_parse(s).ok_or_else(|| {
+            invalid(
+                "kind",
+                "one_of",
+                "must be phone, video, in_person or supervised",
+            )
+        })?),
+    };
+    let feels_supported = match form.feels_supported.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    let mut input = FollowUpInput {
+        date: Some(date),
+        kind,
+        feedback_given: Some(form.feedback_given.is_some()),
+        feels_supported,
+        notes: form.notes,
+        corrections: form.corrections,
+        ..FollowUpInput::default()
+    };
+    // Checked before the plan is touched, so a refused contact changes nothing.
+    input.validate(today)?;
+    let step = match form.step.trim() {
+        "" => None,
+        s => {
+            let (index, direction) = s
+                .split_once(':')
+                .and_then(|(i, d)| Some((i.parse::<usize>().ok()?, d)))
+                .filter(|(_, d)| matches!(*d, "easier" | "harder"))
+                .ok_or_else(|| {
+                    invalid(
+                        "step",
+                        "one_of",
+                        "must be an exercise made easier or harder",
+                    )
+                })?;
+            Some((index, direction.to_string()))
+        }
+    };
+    let m = match step {
+        Some((index, direction)) => {
+            let lib = state.library(user.actor.clinic_id).await?;
+            let reason = format!("Changed at a {} contact", kind_word(kind));
+            let p = step_plan(&state, &user, &record, &lib, index, &direction, &reason).await?;
+            input.plan_version = p.current().map(|v| v.version);
+            state
+                .store
+                .monitoring(&user.actor, patient)
+                .await?
+                .ok_or(AppError::NotFound)?
+        }
+        None => m,
+    };
+    let lib = state.library(user.actor.clinic_id).await?;
+    let mut inputs = Inputs::new(&m, Some(&record), &state);
+    if let Some(kind) = kind {
+        inputs
+            .follow_ups
+            .push(rapport_domain::theory::episode::FollowUp {
+                date,
+                kind,
+                feedback_given: input.feedback_given,
+                patient_feels_supported: feels_supported,
+            });
+    }
+    let (_, next) = assess(&m, &inputs, &lib, today);
+    input.next_contact_on = Some(next.date);
+    input.next_reason = Some(next.reason.to_string());
+    state
+        .store
+        .follow_up_add(&user.actor, patient, &input, today)
+        .await?;
+    Ok(Redirect::to(&format!("/patients/{id}?recorded=1#monitoring")).into_response())
+}
+
+fn kind_word(kind: Option<rapport_domain::theory::episode::FollowUpKind>) -> &'static str {
+    use rapport_domain::theory::episode::FollowUpKind as K;
+    match kind {
+        Some(K::Phone) => "phone",
+        Some(K::Video) => "video",
+        Some(K::InPerson) => "in-person",
+        Some(K::Supervised) | None => "supervised",
+    }
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, log)): Path<(i64, i64)>,
+    Form(form): Form<MessageForm>,
+) -> PageResult<Response> {
+    require_role(&user.auth, Role::Clinician)?;
+    state
+        .store
+        .log_comment_add(&user.actor, PatientId(id), log, &form.body)
+        .await?;
+    Ok(Redirect::to(&format!("/patients/{id}#log-{log}")).into_response())
+}
+
+async fn clinician_message(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<MessageForm>,
+) -> PageResult<Response> {
+    require_role(&user.auth, Role::Clinician)?;
+    state
+        .store
+        .message_send(&user.actor, PatientId(id), &form.body)
+        .await?;
+    Ok(Redirect::to(&format!("/patients/{id}#messages")).into_response())
+}

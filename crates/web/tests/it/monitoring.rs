@@ -1,0 +1,340 @@
+use serde_json::{Value, json};
+
+use crate::harness::*;
+
+/// pat1 screened clear, with a plan of one exercise that has an easier step.
+async fn planned(app: &App) -> reqwest::Client {
+    let pat = app.web_login(&app.fx.pat1_login).await;
+    let page = "/me/forms/baseline/red_flags";
+    let token = csrf_of(&pat, &app.url(page)).await;
+    let mut form = red_flag_answers(&[]);
+    form.push(("csrf_token".into(), token));
+    assert_eq!(
+        pat.post(app.url(page))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    let clin = app.web_login(&app.fx.clin_a).await;
+    let p = app.fx.pat1.0;
+    let res = app
+        .submit(
+            &clin,
+            "/patients",
+            &format!("/patients/{p}/prescription"),
+            &[
+                ("i1.exercise_id", "ge-bend-to-knees"),
+                ("i1.sets", "2"),
+                ("i1.reps", "8"),
+                ("i1.rest_seconds", "30"),
+                ("i1.per_week", "5"),
+                ("i1.weeks", "4"),
+                ("i1.delivery", "home"),
+                (
+                    "i1.progression_rule",
+                    "When easy three times, take the next step.",
+                ),
+                ("i1.regression_rule", "If pain rises by 2, go back a step."),
+                ("i1.why", "Practise bending, which worries you"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    pat
+}
+
+async fn log(app: &App, pat: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.submit(pat, "/me", "/me/logs", fields).await
+}
+
+#[tokio::test]
+async fn rising_pain_is_flagged_with_its_reason_and_a_regression_reaches_the_patient() {
+    let app = spawn().await;
+    let p = app.fx.pat1.0;
+    let pat = planned(&app).await;
+    let home = pat
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("Today's exercises") && home.contains("Log this exercise"),
+        "{home}"
+    );
+    for after in ["4", "5", "6"] {
+        let res = log(
+            &app,
+            &pat,
+            &[
+                ("exercise_id", "ge-bend-to-knees"),
+                ("completion", "done"),
+                ("pain_before", "2"),
+                ("pain_after", after),
+                ("difficulty", "4"),
+                ("enjoyment", "3"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), "/me?logged=1#today");
+    }
+    // A refused log says which field and why, and stores nothing.
+    let res = log(
+        &app,
+        &pat,
+        &[
+            ("exercise_id", "ge-bend-to-knees"),
+            ("completion", "done"),
+            ("pain_after", "11"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Pain after: must be a whole number from 0 to 10")
+    );
+
+    let clin = app.web_login(&app.fx.clin_a).await;
+    let page = clin
+        .get(app.url(&format!("/patients/{p}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Pain rising after exercise"), "{page}");
+    assert!(page.contains("after 3 of the last 3 sessions"), "{page}");
+    assert!(page.contains("M2.17"));
+    assert!(page.contains("ge-bend-to-knees") || page.contains("Bend"));
+
+    // A supervised session that makes the exercise easier.
+    let res = app
+        .submit(
+            &clin,
+            &format!("/patients/{p}"),
+            &format!("/patients/{p}/follow-ups"),
+            &[
+                ("kind", "supervised"),
+                ("feedback_given", "yes"),
+                ("feels_supported", "yes"),
+                ("corrections", "Bend from the hips, not the back"),
+                ("step", "0:easier"),
+                ("notes", "Pain settles within an hour"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        location(&res),
+        format!("/patients/{p}?recorded=1#monitoring")
+    );
+    let page = clin
+        .get(app.url(&format!("/patients/{p}?recorded=1")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Follow-up recorded"));
+    assert!(page.contains("plan version 2"), "{page}");
+    assert!(page.contains("Bend from the hips, not the back"));
+    assert!(page.contains("Next contact then set for"));
+
+    // Feedback on a log; the patient sees it with the changed plan.
+    let m = app
+        .store
+        .monitoring(&clinician_actor(&app), app.fx.pat1)
+        .await
+        .unwrap()
+        .unwrap();
+    let last = m.logs.last().unwrap().id;
+    let res = app
+        .submit(
+            &clin,
+            &format!("/patients/{p}"),
+            &format!("/patients/{p}/logs/{last}/comments"),
+            &[("body", "Well reported. Use the easier step this week.")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let home = pat
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("Your plan changed on"), "{home}");
+    assert!(home.contains("Well reported. Use the easier step this week."));
+    assert!(
+        home.contains("ge-bend-sitting") || home.contains("sitting"),
+        "{home}"
+    );
+    // Seen once shown: the clinician sees it was seen.
+    let page = clin
+        .get(app.url(&format!("/patients/{p}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("(seen)"));
+}
+
+fn clinician_actor(app: &App) -> rapport_store::Actor {
+    rapport_store::Actor {
+        user_id: Some(app.fx.clin_a.user.id),
+        clinic_id: app.fx.clinic_a,
+        role: rapport_domain::identity::Role::Clinician,
+        patient_id: None,
+        address: None,
+    }
+}
+
+#[tokio::test]
+async fn other_apps_log_through_the_api_with_the_same_rules_and_read_adherence() {
+    let app = spawn().await;
+    let p = app.fx.pat1.0;
+    planned(&app).await;
+    let c = api();
+    let token = app.token(&app.fx.pat1_login).await;
+    let url = app.url(&format!("/api/v1/patients/{p}/logs"));
+    let res = c
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({"exercise_id": "ge-bend-to-knees", "completion": "done", "pain_before": 1, "pain_after": 2, "difficulty": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["completion"], "completed");
+    assert_eq!(body["source"], "api");
+    // Invalid: named field and rule.
+    let res = c
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({"exercise_id": "ge-bend-to-knees", "completion": "skipped"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "skip_reason");
+    assert_eq!(body["error"]["rule"], "required");
+    let res = c
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({"exercise_id": "ge-bend-to-knees", "completion": "done", "pain_after": 3, "colour": "red"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    // Another patient's record: 404, never theirs.
+    let other = app.fx.pat2.0;
+    let res = c
+        .post(app.url(&format!("/api/v1/patients/{other}/logs")))
+        .bearer_auth(&token)
+        .json(&json!({"exercise_id": "ge-bend-to-knees", "completion": "done", "pain_after": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    // Another clinic's clinician: 404.
+    let tb = app.token(&app.fx.clin_b).await;
+    let res = c
+        .get(app.url(&format!("/api/v1/patients/{p}/adherence")))
+        .bearer_auth(&tb)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+
+    let ta = app.token(&app.fx.clin_a).await;
+    let res = c
+        .get(app.url(&format!("/api/v1/patients/{p}/adherence")))
+        .bearer_auth(&ta)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["patient_id"], p);
+    assert_eq!(body["sessions_per_week"], 5);
+    let week = body["weeks"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(week["days_done"], 1, "{body}");
+    assert_eq!(body["status"], "active");
+    assert!(body["ears"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn messages_go_both_ways_within_the_clinic() {
+    let app = spawn().await;
+    let p = app.fx.pat1.0;
+    let pat = app.web_login(&app.fx.pat1_login).await;
+    let res = app
+        .submit(
+            &pat,
+            "/me",
+            "/me/messages",
+            &[("body", "Can I swim instead on Fridays?")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let clin = app.web_login(&app.fx.clin_a).await;
+    let page = clin
+        .get(app.url(&format!("/patients/{p}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Can I swim instead on Fridays?"));
+    let res = app
+        .submit(
+            &clin,
+            &format!("/patients/{p}"),
+            &format!("/patients/{p}/messages"),
+            &[("body", "Yes, swimming counts.")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let home = pat
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("Yes, swimming counts."));
+    // Clinic B cannot write into the thread.
+    let other = app.web_login(&app.fx.clin_b).await;
+    let res = app
+        .submit(
+            &other,
+            "/patients",
+            &format!("/patients/{p}/messages"),
+            &[("body", "hello")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let empty = app
+        .submit(&pat, "/me", "/me/messages", &[("body", "  ")])
+        .await;
+    assert_eq!(empty.status(), 422);
+}
