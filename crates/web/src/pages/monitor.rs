@@ -83,8 +83,8 @@ pub struct MonitorView {
     pub flags: Vec<FlagView>,
     pub next: NextContact,
     pub follow_ups: Vec<StoredFollowUp>,
-    /// (index in the plan, exercise name) for a step at a follow-up.
-    pub plan_items: Vec<(usize, String)>,
+    /// The steps a follow-up may take: (value `INDEX:easier|harder`, label).
+    pub steps: Vec<(String, String)>,
     pub latest_change: Option<PlanChange>,
     /// Comments on the patient's logs not yet seen: (date, exercise, author, text).
     pub new_feedback: Vec<(Date, String, String, String)>,
@@ -244,15 +244,22 @@ pub async fn load(
                 .collect()
         })
         .unwrap_or_default();
-    let plan_items = plan_today
-        .map(|p| {
-            p.items
-                .iter()
-                .enumerate()
-                .map(|(n, i)| (n, name_of(&lib, &i.exercise_id)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut steps = Vec::new();
+    for (n, i) in plan_today.iter().flat_map(|p| p.items.iter().enumerate()) {
+        let name = name_of(&lib, &i.exercise_id);
+        if let Some(e) = lib.easier(&i.exercise_id) {
+            steps.push((
+                format!("{n}:easier"),
+                format!("{name} → easier: {}", e.name),
+            ));
+        }
+        if let Some(h) = lib.harder(&i.exercise_id) {
+            steps.push((
+                format!("{n}:harder"),
+                format!("{name} → harder: {}", h.name),
+            ));
+        }
+    }
     let latest_change = record
         .and_then(|r| r.prescription.as_ref())
         .filter(|p| p.versions.len() > 1)
@@ -309,7 +316,13 @@ pub async fn load(
         })
         .collect();
     let adherence_text = adherence_text(&adherence);
-    let charts = super::monitor_charts::draw(&adherence, &inputs.logs, &inputs.scores, today);
+    let charts = super::monitor_charts::draw(
+        &adherence,
+        &inputs.logs,
+        &inputs.scores,
+        m.thresholds.adherence_good_percent,
+        today,
+    );
     Ok(Some(MonitorView {
         today,
         time_zone: m.time_zone.clone(),
@@ -319,7 +332,7 @@ pub async fn load(
         flags,
         next,
         follow_ups: m.follow_ups.iter().rev().cloned().collect(),
-        plan_items,
+        steps,
         latest_change,
         new_feedback,
         charts,
