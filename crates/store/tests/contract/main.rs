@@ -15,6 +15,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod caseload;
 mod clinics;
 mod episodes;
 mod fixtures;
@@ -66,6 +67,8 @@ macro_rules! for_each_contract_test {
                 every_version_is_kept_with_its_changes, education_is_assigned_once_and_reading_is_recorded,
                 clinic_exercises_and_pictures_stay_in_their_clinic,
                 a_new_episode_starts_without_the_old_plan_goals_or_reading;
+            caseload: caseload_is_the_clinics_active_episodes_with_their_data,
+                nightly_load_covers_every_clinic_in_chunks;
             store: migration_level_and_check, migrate_is_idempotent, backup_sqlite, close_stops_work;
         );
     };
