@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod caseload;
 mod csrf;
 mod episode;
 pub mod error;

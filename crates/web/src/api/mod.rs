@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, with its OpenAPI document.
 
+mod caseload;
 mod json;
 mod patients;
 mod prescriptions;
@@ -19,6 +20,7 @@ use crate::error::{ApiError, AppError};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(token::routes())
+        .merge(caseload::routes())
         .merge(patients::routes())
         .merge(prescriptions::routes())
         .route("/openapi.json", get(openapi_json))
@@ -48,6 +50,7 @@ impl utoipa::Modify for BearerAuth {
         patients::get_patient,
         patients::update_patient,
         prescriptions::cert,
+        caseload::caseload,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
