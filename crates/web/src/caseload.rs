@@ -79,34 +79,40 @@ pub fn grade_of(kb: &KnowledgeBase, id: &str) -> &'static str {
     kb.get(id).map_or("unknown", |c| c.grade.as_str())
 }
 
-/// Flags and next contact of one episode on its patient's date at `now`;
-/// `None` once discharged.
-pub fn assess(
-    e: &CaseloadEpisode,
-    now: Timestamp,
-    t: &Thresholds,
-    library: &Library,
-) -> Option<(Date, Vec<Flag>, NextContact)> {
-    let today = local_today(now, &e.zone());
-    let lookup = |id: &str| ChainInfo::from_library(library, id);
-    let (_, flags, next) = triage::assess((), &e.data(), today, t, &lookup)?;
-    Some((today, flags, next))
+/// The patient's own date at `now` (in their zone, else the clinic's).
+pub fn local_date(e: &CaseloadEpisode, now: Timestamp) -> Date {
+    local_today(now, &e.zone())
 }
 
-/// Triages `episodes` (all of one chunk or clinic) and ranks them: need
-/// highest first, ties in the order given.
-pub fn rank<'t>(
-    episodes: &[CaseloadEpisode],
-    now: Timestamp,
-    thresholds: &dyn Fn(&CaseloadEpisode) -> &'t Thresholds,
+/// Flags and next contact of one episode on `today`; `None` once discharged.
+pub fn assess(
+    e: &CaseloadEpisode,
+    today: Date,
+    t: &Thresholds,
     library: &Library,
+) -> Option<(Vec<Flag>, NextContact)> {
+    let lookup = |id: &str| ChainInfo::from_library(library, id);
+    let (_, flags, next) = triage::assess((), &e.data(), today, t, &lookup)?;
+    Some((flags, next))
+}
+
+/// Triages `episodes` (all of one clinic, or a chunk) and ranks them: need
+/// highest first, ties in the order given. Each episode is judged on
+/// `today(e)` (the patient's local date, or a date chosen for a report) with
+/// its clinic's thresholds and exercise library.
+pub fn rank<'t, 'l>(
+    episodes: &[CaseloadEpisode],
+    today: &dyn Fn(&CaseloadEpisode) -> Date,
+    thresholds: &dyn Fn(&CaseloadEpisode) -> &'t Thresholds,
+    library: &dyn Fn(&CaseloadEpisode) -> &'l Library,
     kb: &KnowledgeBase,
 ) -> Vec<CaseloadRow> {
     let assessed: Vec<_> = episodes
         .iter()
         .enumerate()
         .filter_map(|(i, e)| {
-            let (today, flags, next) = assess(e, now, thresholds(e), library)?;
+            let today = today(e);
+            let (flags, next) = assess(e, today, thresholds(e), library(e))?;
             Some(((i, today), flags, next))
         })
         .collect();

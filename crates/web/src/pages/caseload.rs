@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::Layout;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::caseload::{CaseloadRow, rank, suggestions};
+use crate::caseload::{CaseloadRow, local_date, rank, suggestions};
 use crate::error::{AppError, PageResult};
 
 pub fn routes() -> Router<AppState> {
@@ -104,9 +104,9 @@ pub async fn ranked_rows(
     let now = jiff::Timestamp::now();
     let rows = rank(
         &caseload.episodes,
-        now,
+        &|e| local_date(e, now),
         &|_| &caseload.thresholds,
-        &library,
+        &|_| &library,
         &state.theory,
     );
     let total = rows.len();
