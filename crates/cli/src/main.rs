@@ -12,6 +12,7 @@ macro_rules! outln {
 
 mod demo;
 mod output;
+mod triage;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -128,6 +129,22 @@ enum Command {
     Exercises {
         #[command(subcommand)]
         command: ExercisesCommand,
+    },
+    /// Triage every active episode (e.g. nightly): flags per patient, ranked by need.
+    Triage {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_enum, default_value = "table")]
+        format: triage::TriageFormat,
+        /// Judge every episode on this date (YYYY-MM-DD) instead of each patient's own today.
+        #[arg(long)]
+        today: Option<String>,
+        /// Only this clinic's episodes.
+        #[arg(long)]
+        clinic: Option<i64>,
+        /// A knowledge base file to use instead of the built-in one (for CMOC grades).
+        #[arg(long, env = "RAPPORT_THEORY")]
+        theory: Option<PathBuf>,
     },
     /// Write a consistent copy of an SQLite database while it is in use.
     Backup {
@@ -447,6 +464,18 @@ async fn run(cli: Cli) -> Result<()> {
             theory_command(&kb, command)
         }
         Command::Exercises { command } => exercises_command(command).await,
+        Command::Triage {
+            db,
+            format,
+            today,
+            clinic,
+            theory,
+        } => {
+            let today = today.as_deref().map(triage::parse_today).transpose()?;
+            let kb = load_theory(theory.as_deref())?;
+            let store = open(&db, Durability::default()).await?;
+            triage::run(&store, &kb, clinic, today, format).await
+        }
         Command::Backup { db, out } => {
             if out.exists() {
                 bail!("{} already exists; choose a new file", out.display());

@@ -5,6 +5,7 @@
 
 mod actor;
 mod audit;
+mod caseload;
 mod clinics;
 mod episodes;
 mod error;
@@ -29,6 +30,7 @@ use sqlx::sqlite::{
 
 pub use actor::Actor;
 pub use audit::{AuditEntry, AuditQuery};
+pub use caseload::{Caseload, CaseloadEpisode, ClinicThresholds, TRIAGE_CHUNK, TriageLoadSummary};
 pub use clinics::Clinic;
 pub use episodes::{
     BeliefReview, CareEpisode, EpisodeForms, FormInput, FormResponse, RedFlagAlert,

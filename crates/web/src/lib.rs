@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod charts;
+pub mod caseload;
 mod csrf;
 mod episode;
 pub mod error;

@@ -13,3 +13,4 @@ mod score;
 mod serve;
 mod support;
 mod theory;
+mod triage;

@@ -15,6 +15,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod caseload;
 mod clinics;
 mod episodes;
 mod fixtures;
@@ -70,6 +71,8 @@ macro_rules! for_each_contract_test {
             monitoring: logs_follow_the_plan_and_stay_with_the_patient, feedback_on_a_log_reaches_the_patient,
                 follow_ups_are_recorded_with_the_next_date, messages_stay_in_the_patients_thread,
                 thresholds_are_per_clinic_and_checked;
+            caseload: caseload_is_the_clinics_active_episodes_with_their_data,
+                nightly_load_covers_every_clinic_in_chunks;
             store: migration_level_and_check, migrate_is_idempotent, backup_sqlite, close_stops_work;
         );
     };

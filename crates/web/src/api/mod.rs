@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, with its OpenAPI document.
 
+mod caseload;
 mod json;
 mod monitoring;
 mod patients;
@@ -20,6 +21,7 @@ use crate::error::{ApiError, AppError};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(token::routes())
+        .merge(caseload::routes())
         .merge(patients::routes())
         .merge(prescriptions::routes())
         .merge(monitoring::routes())
@@ -52,6 +54,7 @@ impl utoipa::Modify for BearerAuth {
         prescriptions::cert,
         monitoring::create_log,
         monitoring::adherence,
+        caseload::caseload,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),

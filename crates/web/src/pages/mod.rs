@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod assessment;
+mod caseload;
 mod exercises;
 mod forms;
 mod monitor;
@@ -13,6 +14,7 @@ mod plan;
 pub(crate) mod prescribe;
 pub mod theory;
 
+pub(crate) use caseload::{Filter as CaseloadFilter, ranked_rows as caseload_rows};
 pub(crate) use patients::today;
 
 use askama::Template;
@@ -32,6 +34,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .merge(account::routes())
+        .merge(caseload::routes())
         .merge(patients::routes())
         .merge(admin::routes())
         .merge(theory::routes())
@@ -63,6 +66,7 @@ pub struct Layout {
 fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::Clinician => vec![
+            ("Caseload", "/caseload"),
             ("Patients", "/patients"),
             ("New patient", "/patients/new"),
             ("Exercises", "/exercises"),
@@ -70,6 +74,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         ],
         Role::Patient => vec![("My record", "/me"), ("My plan", "/me/plan")],
         Role::Admin => vec![
+            ("Caseload", "/caseload"),
             ("Accounts", "/admin/users"),
             ("Audit log", "/admin/audit"),
             ("Theory", "/theory"),
@@ -139,7 +144,7 @@ pub async fn not_found() -> Response {
 async fn home(MaybeUser(auth): MaybeUser) -> Redirect {
     match auth.map(|a| a.user.role) {
         None => Redirect::to("/login"),
-        Some(Role::Clinician) => Redirect::to("/patients"),
+        Some(Role::Clinician) => Redirect::to("/caseload"),
         Some(Role::Patient) => Redirect::to("/me"),
         Some(Role::Admin) => Redirect::to("/admin/users"),
         Some(Role::Researcher) => Redirect::to("/research"),

@@ -22,7 +22,7 @@ async fn login_sets_a_protected_cookie_and_logout_ends_the_session() {
     );
 
     let home = c.get(app.url("/")).send().await.unwrap();
-    assert_eq!(location(&home), "/patients");
+    assert_eq!(location(&home), "/caseload");
     let list = c.get(app.url("/patients")).send().await.unwrap();
     assert_eq!(list.status(), 200);
     let body = list.text().await.unwrap();

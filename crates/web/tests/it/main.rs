@@ -7,6 +7,7 @@ mod harness;
 mod assessment;
 mod auth;
 mod bad_input;
+mod caseload;
 mod invite;
 mod monitoring;
 mod patients;

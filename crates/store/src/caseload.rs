@@ -1,0 +1,535 @@
+//! The monitoring data of every active episode, loaded in bulk for the
+//! caseload dashboard and the nightly `rapport triage`.
+//!
+//! An episode is active while it has no discharge date. Everything is loaded
+//! with one set-based query per table over a range of active episodes (never
+//! one query per patient) and grouped in Rust:
+//!
+//! 1. the episodes with their patient's name and effective time zone (the
+//!    patient's own choice, else the clinic's);
+//! 2. the plan versions (`prescription_versions.plan`, in version order, each
+//!    starting on the day it was made);
+//! 3. the session logs (without the free-text note, which no rule reads);
+//! 4. the follow-up contacts;
+//! 5. the completed questionnaires other than the intake and the red-flag
+//!    screen, each dated on the day it was completed in the patient's zone.
+//!
+//! [`Store::caseload`] is one clinic's list for a clinician or an
+//! administrator (audited as one `patient.list` row naming the patients
+//! shown); [`Store::triage_load_all`] walks every clinic's active episodes in
+//! chunks, several loading at once, for the command line.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use rapport_domain::identity::{ClinicId, PatientId, Role};
+use rapport_domain::monitoring::{EpisodeData, PlanVersion, SessionLog, SkipReason, Thresholds};
+use rapport_domain::prescription::Plan;
+use rapport_domain::theory::episode::{Completion, FollowUp, FollowUpKind, InstrumentScore};
+use serde::Deserialize;
+
+use crate::audit::Event;
+use crate::types::{Day, Ts};
+use crate::{Actor, Result, Store, StoreError, on_read};
+
+/// One active episode and everything the monitoring rules read about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseloadEpisode {
+    pub clinic_id: ClinicId,
+    pub patient_id: PatientId,
+    pub given_name: String,
+    pub family_name: String,
+    pub episode_id: i64,
+    pub opened_on: Date,
+    pub discharged_on: Option<Date>,
+    /// The patient's IANA zone, else the clinic's (as stored; not checked).
+    pub time_zone: String,
+    /// In version order.
+    pub plans: Vec<PlanVersion>,
+    /// In no particular order (the rules do not need one). `note` is not loaded.
+    pub logs: Vec<SessionLog>,
+    pub follow_ups: Vec<FollowUp>,
+    pub scores: Vec<InstrumentScore>,
+}
+
+impl CaseloadEpisode {
+    /// "Given Family".
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+    }
+
+    /// The rules' view of the episode.
+    pub fn data(&self) -> EpisodeData<'_> {
+        EpisodeData {
+            start: self.opened_on,
+            plans: &self.plans,
+            logs: &self.logs,
+            follow_ups: &self.follow_ups,
+            scores: &self.scores,
+            discharged_on: self.discharged_on,
+        }
+    }
+
+    /// The patient's zone; UTC when the stored name is not a known zone.
+    pub fn zone(&self) -> TimeZone {
+        rapport_domain::monitoring::patient_zone(&self.time_zone).unwrap_or(TimeZone::UTC)
+    }
+}
+
+/// One clinic's active episodes and its monitoring thresholds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caseload {
+    pub clinic_id: ClinicId,
+    pub thresholds: Thresholds,
+    /// Ordered by family name, given name, episode id.
+    pub episodes: Vec<CaseloadEpisode>,
+}
+
+/// Every clinic's thresholds, for the nightly triage.
+#[derive(Debug, Clone, Default)]
+pub struct ClinicThresholds {
+    by_clinic: HashMap<i64, Thresholds>,
+    default: Thresholds,
+}
+
+impl ClinicThresholds {
+    /// The clinic's own thresholds, or the defaults.
+    pub fn get(&self, clinic: ClinicId) -> &Thresholds {
+        self.by_clinic.get(&clinic.0).unwrap_or(&self.default)
+    }
+}
+
+/// What [`Store::triage_load_all`] went through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TriageLoadSummary {
+    pub clinics: usize,
+    pub episodes: usize,
+    pub logs: usize,
+}
+
+/// Active episodes per chunk of the nightly load, by default.
+pub const TRIAGE_CHUNK: usize = 2_000;
+/// Chunks loading at once (SQLite has four readers).
+const TRIAGE_IN_FLIGHT: usize = 3;
+
+/// The episodes of one load: a clinic, or an id range across clinics.
+#[derive(Debug, Clone, Copy)]
+struct Scope {
+    clinic: Option<i64>,
+    lo: i64,
+    hi: i64,
+}
+
+/// The active episodes of a scope: `$1` the clinic (or NULL for all), `$2`..`$3` the id range.
+macro_rules! active_episodes {
+    () => {
+        "e.discharged_on IS NULL AND ($1 IS NULL OR e.clinic_id = $1) AND e.id BETWEEN $2 AND $3 "
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct EpisodeRow {
+    id: i64,
+    clinic_id: i64,
+    patient_id: i64,
+    opened_on: Day,
+    discharged_on: Option<Day>,
+    given_name: String,
+    family_name: String,
+    time_zone: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    episode_id: i64,
+    id: i64,
+    plan: String,
+    created_on: Day,
+}
+
+#[derive(sqlx::FromRow)]
+struct LogRow {
+    episode_id: i64,
+    exercise_id: String,
+    log_date: Day,
+    at: Option<Ts>,
+    completion: String,
+    skip_reason: Option<String>,
+    sets: Option<i32>,
+    reps: Option<i32>,
+    minutes: Option<i32>,
+    pain_before: Option<i32>,
+    pain_after: Option<i32>,
+    difficulty: Option<i32>,
+    enjoyment: Option<i32>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FollowUpRow {
+    episode_id: i64,
+    contact_on: Day,
+    kind: String,
+    feedback_given: Option<bool>,
+    feels_supported: Option<bool>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ScoreRow {
+    id: i64,
+    episode_id: i64,
+    form: String,
+    version: String,
+    result: Option<String>,
+    total: Option<f64>,
+    band: Option<String>,
+    completed_at: Option<Ts>,
+}
+
+/// The part of a stored score the rules read besides the total and band.
+#[derive(Deserialize)]
+struct ScorePart {
+    #[serde(default)]
+    instrument: Option<String>,
+    #[serde(default)]
+    subscales: BTreeMap<String, Option<f64>>,
+}
+
+fn small<T: TryFrom<i32>>(v: Option<i32>) -> Option<T> {
+    v.and_then(|v| T::try_from(v).ok())
+}
+
+fn bad(what: &str, id: impl std::fmt::Display, why: impl std::fmt::Display) -> StoreError {
+    StoreError::Conflict(format!("stored {what} {id} is unreadable: {why}"))
+}
+
+fn log_of(r: LogRow) -> Result<SessionLog> {
+    let completion = match r.completion.as_str() {
+        "done" => Completion::Completed,
+        "partly" => Completion::Partly,
+        "skipped" => Completion::Skipped,
+        other => return Err(bad("session log of episode", r.episode_id, other)),
+    };
+    Ok(SessionLog {
+        exercise_id: r.exercise_id,
+        date: r.log_date.to_jiff(),
+        at: r.at.map(|t| t.0),
+        completion,
+        skip_reason: r.skip_reason.as_deref().and_then(SkipReason::parse),
+        sets: small(r.sets),
+        reps: small(r.reps),
+        minutes: small(r.minutes),
+        pain_before: small(r.pain_before),
+        pain_after: small(r.pain_after),
+        difficulty: small(r.difficulty),
+        enjoyment: small(r.enjoyment),
+        note: None,
+    })
+}
+
+fn follow_up_of(r: FollowUpRow) -> Result<FollowUp> {
+    let kind = match r.kind.as_str() {
+        "phone" => FollowUpKind::Phone,
+        "video" => FollowUpKind::Video,
+        "in_person" => FollowUpKind::InPerson,
+        "supervised" => FollowUpKind::Supervised,
+        other => return Err(bad("follow-up of episode", r.episode_id, other)),
+    };
+    Ok(FollowUp {
+        date: r.contact_on.to_jiff(),
+        kind,
+        feedback_given: r.feedback_given,
+        patient_feels_supported: r.feels_supported,
+    })
+}
+
+/// A completed score, dated in the patient's zone; `None` without a total.
+fn score_of(r: ScoreRow, zone: &TimeZone) -> Result<Option<InstrumentScore>> {
+    let (Some(total), Some(at)) = (r.total, r.completed_at) else {
+        return Ok(None);
+    };
+    let part: ScorePart = match r.result.as_deref() {
+        Some(text) => serde_json::from_str(text).map_err(|e| bad("form", r.id, e))?,
+        None => ScorePart {
+            instrument: None,
+            subscales: BTreeMap::new(),
+        },
+    };
+    Ok(Some(InstrumentScore {
+        instrument: part.instrument.unwrap_or(r.form),
+        version: r.version,
+        date: at.0.to_zoned(zone.clone()).date(),
+        total,
+        subscales: part
+            .subscales
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v?)))
+            .collect(),
+        band: r.band,
+    }))
+}
+
+impl Store {
+    /// The active episodes of the actor's clinic with their monitoring data,
+    /// for the caseload dashboard. Clinicians and administrators only. One
+    /// audit row (`patient.list`, entity `caseload`) names every patient shown.
+    pub async fn caseload(&self, actor: &Actor) -> Result<Caseload> {
+        let result = match actor.role {
+            Role::Clinician | Role::Admin => Ok(()),
+            Role::Patient | Role::Researcher => Err(StoreError::Forbidden),
+        };
+        self.audited(actor, "patient.list", None, result).await?;
+        let clinic = actor.clinic_id;
+        let mut episodes = self
+            .caseload_scope(Scope {
+                clinic: Some(clinic.0),
+                lo: i64::MIN,
+                hi: i64::MAX,
+            })
+            .await?;
+        episodes.sort_by(|a, b| {
+            (&a.family_name, &a.given_name, a.episode_id).cmp(&(
+                &b.family_name,
+                &b.given_name,
+                b.episode_id,
+            ))
+        });
+        let thresholds = self.thresholds_of(Some(clinic.0)).await?;
+        let ids: String = episodes
+            .iter()
+            .map(|e| format!("{},", e.patient_id.0))
+            .collect();
+        self.audit_record(
+            actor,
+            &Event::new("patient.list", "caseload")
+                .detail(format!("patients={};,{ids}", episodes.len())),
+        )
+        .await?;
+        Ok(Caseload {
+            clinic_id: clinic,
+            thresholds: thresholds.get(clinic).clone(),
+            episodes,
+        })
+    }
+
+    /// Every clinic's thresholds (or one clinic's): stored JSON, or the
+    /// defaults where a clinic has none. A stored value that no longer reads
+    /// is reported and the defaults are used, so that triage still runs.
+    async fn thresholds_of(&self, clinic: Option<i64>) -> Result<ClinicThresholds> {
+        let rows: Vec<(i64, String)> = on_read!(self, |ex| {
+            sqlx::query_as(
+                "SELECT clinic_id, thresholds FROM clinic_thresholds WHERE ($1 IS NULL OR clinic_id = $1)",
+            )
+            .bind(clinic)
+            .fetch_all(ex)
+            .await?
+        });
+        let mut out = ClinicThresholds::default();
+        for (clinic, text) in rows {
+            match serde_json::from_str::<Thresholds>(&text) {
+                Ok(t) => {
+                    out.by_clinic.insert(clinic, t);
+                }
+                Err(e) => tracing::warn!(
+                    clinic,
+                    error = %e,
+                    "stored monitoring thresholds do not read; using the defaults"
+                ),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Loads the monitoring data of every active episode of every clinic (or
+    /// of one), chunk by chunk in episode order, handing each chunk to
+    /// `each` while the next ones load. No actor: this is the operator's
+    /// nightly run; one audit row per clinic records how many episodes were
+    /// read. `chunk` is the number of episodes per chunk ([`TRIAGE_CHUNK`]
+    /// is a good size; 0 means that).
+    pub async fn triage_load_all(
+        &self,
+        clinic: Option<ClinicId>,
+        chunk: usize,
+        mut each: impl FnMut(&ClinicThresholds, Vec<CaseloadEpisode>) -> Result<()>,
+    ) -> Result<TriageLoadSummary> {
+        let clinic = clinic.map(|c| c.0);
+        let thresholds = self.thresholds_of(clinic).await?;
+        let ids: Vec<i64> = on_read!(self, |ex| {
+            sqlx::query_scalar(
+                "SELECT e.id FROM episodes e WHERE e.discharged_on IS NULL AND ($1 IS NULL OR e.clinic_id = $1) ORDER BY e.id",
+            )
+            .bind(clinic)
+            .fetch_all(ex)
+            .await?
+        });
+        let mut scopes = ids
+            .chunks(if chunk == 0 { TRIAGE_CHUNK } else { chunk })
+            .map(|c| Scope {
+                clinic,
+                lo: c[0],
+                hi: c[c.len() - 1],
+            });
+        let mut summary = TriageLoadSummary::default();
+        let mut per_clinic: BTreeMap<i64, usize> = BTreeMap::new();
+        let mut pending = VecDeque::new();
+        loop {
+            while pending.len() < TRIAGE_IN_FLIGHT {
+                let Some(scope) = scopes.next() else { break };
+                let store = self.clone();
+                pending.push_back(tokio::spawn(
+                    async move { store.caseload_scope(scope).await },
+                ));
+            }
+            let Some(next) = pending.pop_front() else {
+                break;
+            };
+            let chunk = next
+                .await
+                .map_err(|e| StoreError::Conflict(format!("a loader stopped: {e}")))??;
+            summary.episodes += chunk.len();
+            for e in &chunk {
+                summary.logs += e.logs.len();
+                *per_clinic.entry(e.clinic_id.0).or_default() += 1;
+            }
+            each(&thresholds, chunk)?;
+        }
+        summary.clinics = per_clinic.len();
+        for (clinic, n) in per_clinic {
+            let actor = Actor::operator(ClinicId(clinic), Role::Admin);
+            self.audit_record(
+                &actor,
+                &Event::new("patient.list", "triage").detail(format!("episodes={n}")),
+            )
+            .await?;
+        }
+        Ok(summary)
+    }
+
+    /// The set-based load of one scope: five queries, grouped by episode.
+    async fn caseload_scope(&self, s: Scope) -> Result<Vec<CaseloadEpisode>> {
+        let episodes_sql = concat!(
+            "SELECT e.id, e.clinic_id, e.patient_id, e.opened_on, e.discharged_on, p.given_name, p.family_name, ",
+            "COALESCE(pp.time_zone, c.time_zone) AS time_zone ",
+            "FROM episodes e JOIN patients p ON p.id = e.patient_id AND p.clinic_id = e.clinic_id ",
+            "JOIN clinics c ON c.id = e.clinic_id ",
+            "LEFT JOIN patient_preferences pp ON pp.patient_id = e.patient_id AND pp.clinic_id = e.clinic_id ",
+            "WHERE ",
+            active_episodes!(),
+            "ORDER BY e.id"
+        );
+        let plans_sql = concat!(
+            "SELECT e.id AS episode_id, v.id, v.plan, v.created_on ",
+            "FROM episodes e JOIN prescriptions r ON r.episode_id = e.id AND r.clinic_id = e.clinic_id ",
+            "JOIN prescription_versions v ON v.prescription_id = r.id ",
+            "WHERE ",
+            active_episodes!(),
+            "ORDER BY e.id, v.version"
+        );
+        let logs_sql = concat!(
+            "SELECT l.episode_id, l.exercise_id, l.log_date, l.at, l.completion, l.skip_reason, l.sets, l.reps, ",
+            "l.minutes, l.pain_before, l.pain_after, l.difficulty, l.enjoyment ",
+            "FROM episodes e JOIN session_logs l ON l.episode_id = e.id AND l.clinic_id = e.clinic_id ",
+            "WHERE ",
+            active_episodes!()
+        );
+        let follow_ups_sql = concat!(
+            "SELECT f.episode_id, f.contact_on, f.kind, f.feedback_given, f.feels_supported ",
+            "FROM episodes e JOIN follow_ups f ON f.episode_id = e.id AND f.clinic_id = e.clinic_id ",
+            "WHERE ",
+            active_episodes!()
+        );
+        let scores_sql = concat!(
+            "SELECT f.id, f.episode_id, f.form, f.version, f.result, f.total, f.band, f.completed_at ",
+            "FROM episodes e JOIN form_responses f ON f.episode_id = e.id AND f.clinic_id = e.clinic_id ",
+            "WHERE ",
+            active_episodes!(),
+            "AND f.complete AND f.form <> 'intake' AND f.form <> 'red_flags' ORDER BY f.id"
+        );
+        macro_rules! fetch {
+            ($sql:expr) => {
+                on_read!(self, |ex| {
+                    sqlx::query_as($sql)
+                        .bind(s.clinic)
+                        .bind(s.lo)
+                        .bind(s.hi)
+                        .fetch_all(ex)
+                        .await?
+                })
+            };
+        }
+        // The five reads run side by side on the reader pool.
+        let (episodes, plans, logs, follow_ups, scores) = tokio::try_join!(
+            async { Ok::<Vec<EpisodeRow>, StoreError>(fetch!(episodes_sql)) },
+            async { Ok::<Vec<PlanRow>, StoreError>(fetch!(plans_sql)) },
+            async { Ok::<Vec<LogRow>, StoreError>(fetch!(logs_sql)) },
+            async { Ok::<Vec<FollowUpRow>, StoreError>(fetch!(follow_ups_sql)) },
+            async { Ok::<Vec<ScoreRow>, StoreError>(fetch!(scores_sql)) },
+        )?;
+
+        let mut index: HashMap<i64, usize> = HashMap::with_capacity(episodes.len());
+        let mut zones: HashMap<String, TimeZone> = HashMap::new();
+        let mut zone_of: Vec<TimeZone> = Vec::with_capacity(episodes.len());
+        let mut out: Vec<CaseloadEpisode> = Vec::with_capacity(episodes.len());
+        for r in episodes {
+            index.insert(r.id, out.len());
+            let zone = zones
+                .entry(r.time_zone.clone())
+                .or_insert_with(|| {
+                    rapport_domain::monitoring::patient_zone(&r.time_zone).unwrap_or(TimeZone::UTC)
+                })
+                .clone();
+            zone_of.push(zone);
+            out.push(CaseloadEpisode {
+                clinic_id: ClinicId(r.clinic_id),
+                patient_id: PatientId(r.patient_id),
+                given_name: r.given_name,
+                family_name: r.family_name,
+                episode_id: r.id,
+                opened_on: r.opened_on.to_jiff(),
+                discharged_on: r.discharged_on.map(|d| d.to_jiff()),
+                time_zone: r.time_zone,
+                plans: Vec::new(),
+                logs: Vec::new(),
+                follow_ups: Vec::new(),
+                scores: Vec::new(),
+            });
+        }
+        // An episode that was discharged between two of the reads is simply
+        // not in `index`; its rows are dropped.
+        for r in plans {
+            if let Some(&i) = index.get(&r.episode_id) {
+                let plan: Plan =
+                    serde_json::from_str(&r.plan).map_err(|e| bad("plan version", r.id, e))?;
+                out[i].plans.push(PlanVersion {
+                    starts_on: r.created_on.to_jiff(),
+                    plan,
+                });
+            }
+        }
+        let mut last: Option<(i64, usize)> = None;
+        for r in logs {
+            // Logs come grouped by episode; remember the last lookup.
+            let i = match last {
+                Some((id, i)) if id == r.episode_id => Some(i),
+                _ => index.get(&r.episode_id).copied(),
+            };
+            if let Some(i) = i {
+                last = Some((r.episode_id, i));
+                out[i].logs.push(log_of(r)?);
+            }
+        }
+        for r in follow_ups {
+            if let Some(&i) = index.get(&r.episode_id) {
+                out[i].follow_ups.push(follow_up_of(r)?);
+            }
+        }
+        for r in scores {
+            if let Some(&i) = index.get(&r.episode_id)
+                && let Some(score) = score_of(r, &zone_of[i])?
+            {
+                out[i].scores.push(score);
+            }
+        }
+        Ok(out)
+    }
+}
