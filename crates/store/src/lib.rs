@@ -9,7 +9,9 @@ mod clinics;
 mod episodes;
 mod error;
 mod invites;
+mod outbox;
 mod patients;
+mod preferences;
 mod prescriptions;
 mod sessions;
 mod settings;
@@ -34,7 +36,13 @@ pub use episodes::{
 };
 pub use error::{Result, StoreError};
 pub use invites::{Invite, InviteInfo};
+pub use outbox::{
+    DueContact, MailKind, NewMail, NoticeText, OUTBOX_BACKOFF_BASE, OUTBOX_BACKOFF_MAX,
+    OUTBOX_CLAIM, OUTBOX_MAX_ATTEMPTS, OutboxMail, REMINDER_LATEST_AFTER, ReminderDue, initials,
+    outbox_backoff,
+};
 pub use patients::{PatientQuery, Versioned};
+pub use preferences::{DEFAULT_REMINDER_TIME, Preferences, PreferencesInput, parse_reminder_time};
 pub use prescriptions::{EducationAssignment, Prescription, PrescriptionVersion, StoredGoal};
 pub use sessions::{SessionKind, SessionPolicy, SessionTokens};
 pub use throttle::{ThrottlePolicy, ThrottleState};

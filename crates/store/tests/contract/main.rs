@@ -20,6 +20,7 @@ mod episodes;
 mod fixtures;
 mod harness;
 mod invites;
+mod mail;
 mod patients;
 mod prescriptions;
 mod sessions;
@@ -66,6 +67,11 @@ macro_rules! for_each_contract_test {
                 every_version_is_kept_with_its_changes, education_is_assigned_once_and_reading_is_recorded,
                 clinic_exercises_and_pictures_stay_in_their_clinic,
                 a_new_episode_starts_without_the_old_plan_goals_or_reading;
+            mail: preferences_default_validate_scope_and_audit, clinic_time_zone_is_set_by_its_admin,
+                outbox_queues_each_key_once_and_back_off_ends_in_failed,
+                lapsed_claims_are_reclaimed_and_the_old_claim_cannot_mark,
+                reminders_follow_the_patients_clock_choices_and_logs,
+                follow_up_notices_go_to_the_clinician_once;
             store: migration_level_and_check, migrate_is_idempotent, backup_sqlite, close_stops_work;
         );
     };
