@@ -37,9 +37,8 @@ pub use episodes::{
 pub use error::{Result, StoreError};
 pub use invites::{Invite, InviteInfo};
 pub use outbox::{
-    DueContact, MailKind, NewMail, NoticeText, OUTBOX_BACKOFF_BASE, OUTBOX_BACKOFF_MAX,
-    OUTBOX_CLAIM, OUTBOX_MAX_ATTEMPTS, OutboxMail, REMINDER_LATEST_AFTER, ReminderDue, initials,
-    outbox_backoff,
+    DueContact, MailKind, NewMail, OUTBOX_BACKOFF_BASE, OUTBOX_BACKOFF_MAX, OUTBOX_CLAIM,
+    OUTBOX_MAX_ATTEMPTS, OutboxMail, REMINDER_LATEST_AFTER, ReminderDue, initials, outbox_backoff,
 };
 pub use patients::{PatientQuery, Versioned};
 pub use preferences::{DEFAULT_REMINDER_TIME, Preferences, PreferencesInput, parse_reminder_time};

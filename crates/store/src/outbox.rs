@@ -206,10 +206,6 @@ impl DueContact {
     }
 }
 
-/// The words of a follow-up notice, made by the caller (the web layer knows
-/// the public address): patient initials and a link, nothing clinical.
-pub type NoticeText = dyn Fn(&DueContact, &str) -> (String, String) + Send + Sync;
-
 #[derive(sqlx::FromRow)]
 struct ReminderRow {
     clinic_id: i64,
@@ -531,13 +527,14 @@ impl Store {
 
     /// Queues a notice to each clinician of `contacts` (once per key), with
     /// the patient's initials only. `text` writes subject and body from the
-    /// contact and the initials. Contacts whose patient is not in the named
+    /// contact and the initials (the caller knows the public address for the
+    /// link; nothing clinical goes in). Contacts whose patient is not in the named
     /// clinic are skipped. Answers how many were queued now.
     pub async fn enqueue_follow_up_notices(
         &self,
         contacts: &[DueContact],
         now: Timestamp,
-        text: &NoticeText,
+        text: impl Fn(&DueContact, &str) -> (String, String),
     ) -> Result<u64> {
         let mut mails = Vec::with_capacity(contacts.len());
         for c in contacts {

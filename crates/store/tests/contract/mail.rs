@@ -552,14 +552,14 @@ pub async fn follow_up_notices_go_to_the_clinician_once(store: &Store) {
     let now = ts("2030-03-10T08:00:00Z");
     assert_eq!(
         store
-            .enqueue_follow_up_notices(&due, now, &text)
+            .enqueue_follow_up_notices(&due, now, text)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
         store
-            .enqueue_follow_up_notices(&due, now, &text)
+            .enqueue_follow_up_notices(&due, now, text)
             .await
             .unwrap(),
         0
@@ -572,7 +572,7 @@ pub async fn follow_up_notices_go_to_the_clinician_once(store: &Store) {
     };
     assert_eq!(
         store
-            .enqueue_follow_up_notices(&[stray], now, &text)
+            .enqueue_follow_up_notices(&[stray], now, text)
             .await
             .unwrap(),
         0

@@ -9,6 +9,7 @@ mod forms;
 mod patients;
 mod plan;
 pub(crate) mod prescribe;
+mod reminders;
 pub mod theory;
 
 pub(crate) use patients::today;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(plan::routes())
         .merge(prescribe::routes())
         .merge(exercises::routes())
+        .merge(reminders::routes())
 }
 
 #[derive(Clone)]
@@ -65,10 +67,15 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("Exercises", "/exercises"),
             ("Theory", "/theory"),
         ],
-        Role::Patient => vec![("My record", "/me"), ("My plan", "/me/plan")],
+        Role::Patient => vec![
+            ("My record", "/me"),
+            ("My plan", "/me/plan"),
+            ("Reminders", "/me/reminders"),
+        ],
         Role::Admin => vec![
             ("Accounts", "/admin/users"),
             ("Audit log", "/admin/audit"),
+            ("Clinic", "/admin/clinic"),
             ("Theory", "/theory"),
         ],
         Role::Researcher => vec![("Overview", "/research"), ("Theory", "/theory")],
