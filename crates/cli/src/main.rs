@@ -77,6 +77,17 @@ enum Command {
         /// A knowledge base file to use instead of the built-in one (a clinic's extension).
         #[arg(long, env = "RAPPORT_THEORY")]
         theory: Option<PathBuf>,
+        /// Mail server for reminders and follow-up notices: smtp://HOST:PORT (plain), smtp://HOST?tls=required
+        /// (STARTTLS) or smtps://HOST (TLS); smtp[s]://USER@HOST for a log-in, with the password in
+        /// RAPPORT_SMTP_PASSWORD. Without it, no mail is queued or sent.
+        #[arg(long, env = "RAPPORT_SMTP_URL", requires = "mail_from")]
+        smtp_url: Option<String>,
+        /// The sender of Rapport's mail, e.g. "Rapport <rapport@clinic.example>".
+        #[arg(long, env = "RAPPORT_MAIL_FROM")]
+        mail_from: Option<String>,
+        /// Seconds between rounds of the mail scheduler (queue what is due, then send).
+        #[arg(long, env = "RAPPORT_SCHEDULER_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        scheduler_interval: u64,
     },
     /// Apply database migrations and print the level reached.
     Migrate {
@@ -229,6 +240,9 @@ enum AdminCommand {
     /// Create a clinic.
     CreateClinic {
         name: String,
+        /// The clinic's IANA time zone (e.g. Europe/Oslo): its patients' calendar and reminder clock.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
         #[command(flatten)]
         db: DbArg,
         #[arg(long, value_enum, default_value = "text")]
@@ -299,6 +313,9 @@ async fn run(cli: Cli) -> Result<()> {
             trust_proxy,
             sqlite_sync,
             theory,
+            smtp_url,
+            mail_from,
+            scheduler_interval,
         } => {
             let durability = match sqlite_sync {
                 DurabilityArg::Full => Durability::Full,
@@ -320,13 +337,31 @@ async fn run(cli: Cli) -> Result<()> {
                 store.kind().as_str(),
                 redact_url(&db.db)
             )?;
+            let link_base = public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{local}"));
             let config = Config {
                 public_url,
                 trust_proxy,
                 ..Config::default()
             };
-            let state = AppState::new(store.clone(), config, theory)?;
+            let mut state = AppState::new(store.clone(), config, theory)?;
+            if let Some(smtp_url) = smtp_url {
+                let settings = rapport_web::mail::MailSettings {
+                    smtp_url,
+                    password: std::env::var("RAPPORT_SMTP_PASSWORD")
+                        .ok()
+                        .filter(|p| !p.is_empty()),
+                    from: mail_from.unwrap_or_default(),
+                    link_base,
+                };
+                state = state.with_mail(rapport_web::mail::Mailer::new(&settings)?);
+            }
             rapport_web::spawn_housekeeping(&state);
+            rapport_web::mail::spawn_scheduler(
+                &state,
+                std::time::Duration::from_secs(scheduler_interval),
+            );
             rapport_web::serve(listener, state, shutdown_signal()).await?;
             store.close().await;
             Ok(())
@@ -372,10 +407,15 @@ async fn run(cli: Cli) -> Result<()> {
             )?;
             Ok(())
         }
-        Command::Admin(AdminCommand::CreateClinic { name, db, format }) => {
+        Command::Admin(AdminCommand::CreateClinic {
+            name,
+            time_zone,
+            db,
+            format,
+        }) => {
             let store = open(&db, Durability::default()).await?;
             let clinic = store
-                .clinic_create(&name)
+                .clinic_create_in(&name, &time_zone)
                 .await
                 .map_err(output::store_error)?;
             output::record(

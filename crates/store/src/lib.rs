@@ -11,7 +11,9 @@ mod episodes;
 mod error;
 mod invites;
 mod monitoring;
+mod outbox;
 mod patients;
+mod preferences;
 mod prescriptions;
 mod sessions;
 mod settings;
@@ -41,7 +43,12 @@ pub use monitoring::{
     FollowUpInput, LogComment, LogSource, Message, MonitoringRecord, StoredFollowUp, StoredLog,
     kind_parse,
 };
+pub use outbox::{
+    DueContact, MailKind, NewMail, OUTBOX_BACKOFF_BASE, OUTBOX_BACKOFF_MAX, OUTBOX_CLAIM,
+    OUTBOX_MAX_ATTEMPTS, OutboxMail, REMINDER_LATEST_AFTER, ReminderDue, initials, outbox_backoff,
+};
 pub use patients::{PatientQuery, Versioned};
+pub use preferences::{DEFAULT_REMINDER_TIME, Preferences, PreferencesInput, parse_reminder_time};
 pub use prescriptions::{EducationAssignment, Prescription, PrescriptionVersion, StoredGoal};
 pub use sessions::{SessionKind, SessionPolicy, SessionTokens};
 pub use throttle::{ThrottlePolicy, ThrottleState};

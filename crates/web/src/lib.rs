@@ -3,12 +3,13 @@
 
 pub mod api;
 pub mod auth;
-pub mod charts;
 pub mod caseload;
+pub mod charts;
 mod csrf;
 mod episode;
 pub mod error;
 mod headers;
+pub mod mail;
 pub mod pages;
 mod theory_map;
 
@@ -71,6 +72,10 @@ pub struct AppState {
     pub education: Arc<rapport_domain::education::Library>,
     /// The built-in exercise library; each clinic adds its own exercises to it.
     pub exercises: Arc<rapport_domain::exercise::Library>,
+    /// Mail delivery, when `--smtp-url` is given; `None` = mail is off.
+    pub mail: Option<Arc<mail::Mailer>>,
+    /// Who is due a follow-up notice (see [`mail::DueContacts`]).
+    pub due_contacts: Arc<dyn mail::DueContacts>,
 }
 
 impl AppState {
@@ -97,6 +102,8 @@ impl AppState {
             theory: Arc::new(theory),
             education: Arc::new(rapport_domain::education::Library::builtin()?),
             exercises: Arc::new(rapport_domain::exercise::Library::builtin()?),
+            mail: None,
+            due_contacts: Arc::new(mail::LatestFollowUp),
         })
     }
 }

@@ -147,3 +147,55 @@ async fn clinic_and_clinician_set_up_from_the_command_line_can_log_in() {
     drop(http);
     assert!(server.stop(), "SIGTERM should stop the server cleanly");
 }
+
+#[test]
+fn create_clinic_takes_a_time_zone_and_refuses_an_unknown_one() {
+    let db = TempDb::new();
+    let out = run(
+        &[
+            "admin",
+            "create-clinic",
+            "Oslo Rygg",
+            "--time-zone",
+            "Europe/Oslo",
+            "--db",
+            &db.url,
+            "--format",
+            "json",
+        ],
+        None,
+    )
+    .expect_ok();
+    let clinic = out.json();
+    assert!(clinic["id"].is_i64());
+    assert_eq!(clinic["name"], "Oslo Rygg");
+    assert_eq!(clinic["time_zone"], "Europe/Oslo");
+    // Without --time-zone: UTC.
+    let out = run(
+        &[
+            "admin",
+            "create-clinic",
+            "Anywhere",
+            "--db",
+            &db.url,
+            "--format",
+            "json",
+        ],
+        None,
+    )
+    .expect_ok();
+    assert_eq!(out.json()["time_zone"], "UTC");
+    run(
+        &[
+            "admin",
+            "create-clinic",
+            "Nowhere",
+            "--time-zone",
+            "Mars/Olympus",
+            "--db",
+            &db.url,
+        ],
+        None,
+    )
+    .expect_fail(&["time_zone", "IANA"]);
+}

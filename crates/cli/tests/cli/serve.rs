@@ -256,3 +256,53 @@ async fn serves_on_postgres_too() {
     assert!(!out.exists());
     assert!(server.stop(), "SIGTERM should stop the server cleanly");
 }
+
+#[tokio::test]
+async fn mail_is_off_without_smtp_url_and_the_scheduler_starts_with_one() {
+    let db = TempDb::new();
+    let off = Server::start(&db.url, &[], &db.path("off.log")).await;
+    assert!(off.log_text().contains("mail is off"), "{}", off.log_text());
+    drop(off);
+    // A mail server that is not there: the server still starts and serves.
+    let on = Server::start(
+        &db.url,
+        &[
+            "--smtp-url",
+            "smtp://mailer:pa55word@127.0.0.1:9",
+            "--mail-from",
+            "Rapport <rapport@clinic.test>",
+            "--scheduler-interval",
+            "1",
+        ],
+        &db.path("on.log"),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let log = on.log_text();
+    assert!(log.contains("mail scheduler started"), "{log}");
+    assert!(
+        !log.contains("pa55word"),
+        "the SMTP password reached the log: {log}"
+    );
+    drop(on);
+    run(
+        &["serve", "--db", &db.url, "--smtp-url", "smtp://127.0.0.1:9"],
+        None,
+    )
+    .expect_fail(&["--mail-from"]);
+    run(
+        &[
+            "serve",
+            "--db",
+            &db.url,
+            "--addr",
+            "127.0.0.1:0",
+            "--smtp-url",
+            "smtp://127.0.0.1:9",
+            "--mail-from",
+            "not an address",
+        ],
+        None,
+    )
+    .expect_fail(&["--mail-from", "not a mail address"]);
+}

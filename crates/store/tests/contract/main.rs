@@ -21,6 +21,7 @@ mod episodes;
 mod fixtures;
 mod harness;
 mod invites;
+mod mail;
 mod monitoring;
 mod patients;
 mod prescriptions;
@@ -73,6 +74,11 @@ macro_rules! for_each_contract_test {
                 thresholds_are_per_clinic_and_checked;
             caseload: caseload_is_the_clinics_active_episodes_with_their_data,
                 nightly_load_covers_every_clinic_in_chunks;
+            mail: preferences_default_validate_scope_and_audit, clinic_time_zone_is_set_by_its_admin,
+                outbox_queues_each_key_once_and_back_off_ends_in_failed,
+                lapsed_claims_are_reclaimed_and_the_old_claim_cannot_mark,
+                reminders_follow_the_patients_clock_choices_and_logs,
+                follow_up_notices_go_to_the_clinician_once;
             store: migration_level_and_check, migrate_is_idempotent, backup_sqlite, close_stops_work;
         );
     };

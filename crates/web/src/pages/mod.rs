@@ -12,6 +12,7 @@ mod monitor_charts;
 mod patients;
 mod plan;
 pub(crate) mod prescribe;
+mod reminders;
 pub mod theory;
 
 pub(crate) use caseload::{Filter as CaseloadFilter, ranked_rows as caseload_rows};
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(prescribe::routes())
         .merge(exercises::routes())
         .merge(monitor::routes())
+        .merge(reminders::routes())
 }
 
 #[derive(Clone)]
@@ -72,11 +74,16 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("Exercises", "/exercises"),
             ("Theory", "/theory"),
         ],
-        Role::Patient => vec![("My record", "/me"), ("My plan", "/me/plan")],
+        Role::Patient => vec![
+            ("My record", "/me"),
+            ("My plan", "/me/plan"),
+            ("Reminders", "/me/reminders"),
+        ],
         Role::Admin => vec![
             ("Caseload", "/caseload"),
             ("Accounts", "/admin/users"),
             ("Audit log", "/admin/audit"),
+            ("Clinic", "/admin/clinic"),
             ("Theory", "/theory"),
         ],
         Role::Researcher => vec![("Overview", "/research"), ("Theory", "/theory")],

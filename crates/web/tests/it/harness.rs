@@ -34,6 +34,8 @@ pub struct Fixture {
 pub struct App {
     pub base: String,
     pub store: Store,
+    /// The state the server runs with (e.g. to drive the mail scheduler).
+    pub state: AppState,
     pub fx: Fixture,
     _dir: TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
@@ -54,6 +56,11 @@ pub async fn spawn() -> App {
 }
 
 pub async fn spawn_with(config: Config) -> App {
+    spawn_customised(config, |state| state).await
+}
+
+/// A server whose state is adjusted before it starts (e.g. mail turned on).
+pub async fn spawn_customised(config: Config, adjust: impl FnOnce(AppState) -> AppState) -> App {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_sqlite_file(&dir.path().join("rapport.db"), Durability::Normal)
         .await
@@ -62,14 +69,17 @@ pub async fn spawn_with(config: Config) -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(
-        store.clone(),
-        config,
-        rapport_domain::theory::KnowledgeBase::builtin().unwrap(),
-    )
-    .unwrap();
+    let state = adjust(
+        AppState::new(
+            store.clone(),
+            config,
+            rapport_domain::theory::KnowledgeBase::builtin().unwrap(),
+        )
+        .unwrap(),
+    );
+    let serving = state.clone();
     tokio::spawn(async move {
-        rapport_web::serve(listener, state, async {
+        rapport_web::serve(listener, serving, async {
             let _ = stopped.await;
         })
         .await
@@ -78,6 +88,7 @@ pub async fn spawn_with(config: Config) -> App {
     App {
         base: format!("http://{addr}"),
         store,
+        state,
         fx,
         _dir: dir,
         _stop: stop,
