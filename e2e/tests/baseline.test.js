@@ -257,7 +257,8 @@ test('Kari fills in the baseline forms on a phone, and the clinician reads the h
     current = dp;
     await dp.goto('/login');
     await login(dp, clinician.email, clinician.password);
-    await waitForPath(dp, '/patients');
+    await waitForPath(dp, '/caseload');
+    await dp.goto('/patients');
     await clickAndWait(dp, dp.locator('main').getByRole('link', { name: 'Nordmann, Kari', exact: true }));
     await waitForPath(dp, /^\/patients\/\d+$/);
     const patientPath = pathOf(dp);

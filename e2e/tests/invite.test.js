@@ -34,7 +34,7 @@ test('a clinician creates and invites a patient, who sets a password on a phone 
     // Log in and open the form from the navigation.
     await page.goto('/login');
     await login(page, clinician.email, clinician.password);
-    await waitForPath(page, '/patients');
+    await waitForPath(page, '/caseload');
     await shot(page, 'clinician-patients');
     await clickAndWait(page, page.locator('header nav').getByRole('link', { name: 'New patient', exact: true }));
     await waitForPath(page, '/patients/new');

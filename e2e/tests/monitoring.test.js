@@ -116,8 +116,19 @@ test('rising pain after exercise is flagged; a supervised session makes it easie
     assert.ok((await progress.locator('svg[role=img]').count()) >= 2, 'progress charts drawn');
     await shot(pp, 'phone-after-three-logs');
 
-    // The clinician sees the flag with its reason and evidence.
+    // The clinician's caseload ranks Kari first, with the flag and its reason.
     current = page;
+    await page.goto('/caseload');
+    const first = page.locator('table.caseload tbody tr').first();
+    await first.waitFor();
+    const row = squash(await first.innerText());
+    assert.ok(row.includes('Nordmann'), `Kari is ranked first: ${row}`);
+    assert.ok(row.includes('Pain rising after exercise'), `the flag on her row: ${row}`);
+    assert.match(row, /after 3 of the last 3 sessions/);
+    assert.ok(row.includes('M2.17'), 'with the CMOC behind it');
+    await shot(page, 'clinician-caseload');
+
+    // On her page: the flag with its reason and evidence.
     await page.goto(patientPath);
     const flag = monitoring.locator('li.flag', { hasText: 'Pain rising after exercise' });
     await flag.waitFor();

@@ -96,7 +96,8 @@ test('a clinician agrees a goal, assigns reading and prescribes a co-designed pl
     current = page;
     await page.goto('/login');
     await login(page, clinician.email, clinician.password);
-    await waitForPath(page, '/patients');
+    await waitForPath(page, '/caseload');
+    await page.goto('/patients');
     await clickAndWait(page, page.locator('main').getByRole('link', { name: 'Nordmann, Kari', exact: true }));
     await waitForPath(page, /^\/patients\/\d+$/);
     const patientPath = pathOf(page);

@@ -43,7 +43,7 @@ test('a clinician opens the theory map, a configuration, and the mechanisms pane
   try {
     await page.goto('/login');
     await login(page, clinician.email, clinician.password);
-    await waitForPath(page, '/patients');
+    await waitForPath(page, '/caseload');
 
     // "Theory" in the navigation opens the map.
     await clickAndWait(page, page.locator('header nav').getByRole('link', { name: 'Theory', exact: true }));
