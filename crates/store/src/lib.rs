@@ -5,6 +5,7 @@
 
 mod actor;
 mod audit;
+pub mod bulk;
 mod clinics;
 mod episodes;
 mod error;
@@ -28,6 +29,7 @@ use sqlx::sqlite::{
 
 pub use actor::Actor;
 pub use audit::{AuditEntry, AuditQuery};
+pub use bulk::{IdBases, SyntheticBatch};
 pub use clinics::Clinic;
 pub use episodes::{
     BeliefReview, CareEpisode, EpisodeForms, FormInput, FormResponse, RedFlagAlert,
