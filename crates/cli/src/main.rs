@@ -12,6 +12,7 @@ macro_rules! outln {
 
 mod demo;
 mod output;
+mod synth;
 mod triage;
 
 use std::io::Read;
@@ -156,6 +157,32 @@ enum Command {
         /// A knowledge base file to use instead of the built-in one (for CMOC grades).
         #[arg(long, env = "RAPPORT_THEORY")]
         theory: Option<PathBuf>,
+    },
+    /// Load a reproducible synthetic clinic for research (see docs/synthetic-clinic.md).
+    Demo {
+        #[command(flatten)]
+        db: DbArg,
+        /// How many patients to generate.
+        #[arg(long)]
+        patients: u64,
+        /// Seed of the generator: the same seed and --today give the same database.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Clinician accounts; default max(2, patients / 250).
+        #[arg(long)]
+        clinicians: Option<u64>,
+        /// The day the clinic is seen from (YYYY-MM-DD); default today in Europe/Oslo.
+        #[arg(long)]
+        today: Option<jiff::civil::Date>,
+        /// Summary format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: synth::Format,
+        /// Write the planted truth (the model's constants and sample figures) as JSON to this file.
+        #[arg(long)]
+        truth: Option<PathBuf>,
+        /// Load even though the database already has patients (adds a new clinic beside them).
+        #[arg(long)]
+        allow_existing: bool,
     },
     /// Write a consistent copy of an SQLite database while it is in use.
     Backup {
@@ -515,6 +542,44 @@ async fn run(cli: Cli) -> Result<()> {
             let kb = load_theory(theory.as_deref())?;
             let store = open(&db, Durability::default()).await?;
             triage::run(&store, &kb, clinic, today, format).await
+        }
+        Command::Demo {
+            db,
+            patients,
+            seed,
+            clinicians,
+            today,
+            format,
+            truth,
+            allow_existing,
+        } => {
+            if patients == 0 || patients > synth::MAX_PATIENTS {
+                bail!(
+                    "--patients: must be a whole number from 1 to {}",
+                    synth::MAX_PATIENTS
+                );
+            }
+            let clinicians = clinicians.unwrap_or((patients / 250).max(2));
+            if clinicians == 0 || clinicians > patients.max(2) {
+                bail!("--clinicians: must be from 1 to the number of patients");
+            }
+            let today = match today {
+                Some(d) => d,
+                None => jiff::Zoned::now()
+                    .with_time_zone(jiff::tz::db().get(synth::TIME_ZONE)?)
+                    .date(),
+            };
+            if today.year() < 1950 || today.year() > 2200 {
+                bail!("--today: must be a date between 1950 and 2200");
+            }
+            let store = open(&db, Durability::default()).await?;
+            let opts = synth::Options {
+                patients,
+                seed,
+                clinicians,
+                today,
+            };
+            synth::run(&store, opts, allow_existing, format, truth).await
         }
         Command::Backup { db, out } => {
             if out.exists() {

@@ -5,6 +5,7 @@
 
 mod actor;
 mod audit;
+pub mod bulk;
 mod caseload;
 mod clinics;
 mod episodes;
@@ -32,6 +33,7 @@ use sqlx::sqlite::{
 
 pub use actor::Actor;
 pub use audit::{AuditEntry, AuditQuery};
+pub use bulk::{IdBases, SyntheticBatch};
 pub use caseload::{Caseload, CaseloadEpisode, ClinicThresholds, TRIAGE_CHUNK, TriageLoadSummary};
 pub use clinics::Clinic;
 pub use episodes::{
