@@ -12,4 +12,5 @@ mod crash;
 mod score;
 mod serve;
 mod support;
+mod synth;
 mod theory;
