@@ -240,7 +240,10 @@ const MAX_PARAMS: usize = 2000;
 
 /// The multi-row INSERT texts, made once per (table, rows) and shared.
 #[derive(Debug, Default)]
-pub(crate) struct InsertCache(Mutex<HashMap<(&'static str, usize, bool), Arc<str>>>);
+pub(crate) struct InsertCache(Mutex<HashMap<InsertKey, Arc<str>>>);
+
+/// (table, rows, numbered placeholders).
+type InsertKey = (&'static str, usize, bool);
 
 impl InsertCache {
     /// `numbered`: `$1, $2…` (PostgreSQL); else `?` (SQLite, where sqlx looks
