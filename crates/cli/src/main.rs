@@ -579,7 +579,9 @@ async fn run(cli: Cli) -> Result<()> {
                 clinicians,
                 today,
             };
-            synth::run(&store, opts, allow_existing, format, truth).await
+            let result = synth::run(&store, opts, allow_existing, format, truth).await;
+            store.close().await;
+            result
         }
         Command::Backup { db, out } => {
             if out.exists() {

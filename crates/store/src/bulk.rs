@@ -236,16 +236,21 @@ pub const BULK_TABLES: [&str; 10] = [
 
 /// Parameters per statement stay well under SQLite's limit (32766) and
 /// PostgreSQL's (65535).
-const MAX_PARAMS: usize = 4000;
+const MAX_PARAMS: usize = 2000;
 
 /// The multi-row INSERT texts, made once per (table, rows) and shared.
 #[derive(Debug, Default)]
-pub(crate) struct InsertCache(Mutex<HashMap<(&'static str, usize), Arc<str>>>);
+pub(crate) struct InsertCache(Mutex<HashMap<InsertKey, Arc<str>>>);
+
+/// (table, rows, numbered placeholders).
+type InsertKey = (&'static str, usize, bool);
 
 impl InsertCache {
-    fn get(&self, table: &'static str, cols: &[&str], rows: usize) -> Arc<str> {
+    /// `numbered`: `$1, $2…` (PostgreSQL); else `?` (SQLite, where sqlx looks
+    /// each numbered parameter up by name, which is quadratic in a long statement).
+    fn get(&self, table: &'static str, cols: &[&str], rows: usize, numbered: bool) -> Arc<str> {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry((table, rows))
+        map.entry((table, rows, numbered))
             .or_insert_with(|| {
                 let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
                 let mut n = 0;
@@ -259,8 +264,12 @@ impl InsertCache {
                             sql.push_str(", ");
                         }
                         n += 1;
-                        sql.push('$');
-                        sql.push_str(&n.to_string());
+                        if numbered {
+                            sql.push('$');
+                            sql.push_str(&n.to_string());
+                        } else {
+                            sql.push('?');
+                        }
                     }
                     sql.push(')');
                 }
@@ -278,11 +287,11 @@ fn insert_cache() -> &'static InsertCache {
 /// Inserts `$rows` into `$table` in multi-row statements of a fixed size
 /// (and one shorter one for the remainder), binding each row with `$bind`.
 macro_rules! insert_rows {
-    ($tx:expr, $table:literal, [$($col:literal),+ $(,)?], $rows:expr, |$q:ident, $r:ident| $bind:expr) => {{
+    ($tx:expr, $numbered:expr, $table:literal, [$($col:literal),+ $(,)?], $rows:expr, |$q:ident, $r:ident| $bind:expr) => {{
         const COLS: &[&str] = &[$($col),+];
         let per = (MAX_PARAMS / COLS.len()).max(1);
         for chunk in $rows.chunks(per) {
-            let sql = insert_cache().get($table, COLS, chunk.len());
+            let sql = insert_cache().get($table, COLS, chunk.len(), $numbered);
             let mut $q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for $r in chunk {
                 $q = $bind;
@@ -294,10 +303,12 @@ macro_rules! insert_rows {
 
 /// Writes every table of a batch through one open transaction `$tx`.
 macro_rules! write_batch {
-    ($tx:ident, $b:expr) => {{
+    ($tx:ident, $numbered:expr, $b:expr) => {{
         let b: &SyntheticBatch = $b;
+        let numbered: bool = $numbered;
         insert_rows!(
             $tx,
+            numbered,
             "clinics",
             ["id", "name", "time_zone", "created_at"],
             b.clinics,
@@ -309,6 +320,7 @@ macro_rules! write_batch {
         );
         insert_rows!(
             $tx,
+            numbered,
             "users",
             [
                 "id",
@@ -331,6 +343,7 @@ macro_rules! write_batch {
         );
         insert_rows!(
             $tx,
+            numbered,
             "patients",
             [
                 "id",
@@ -355,6 +368,7 @@ macro_rules! write_batch {
         );
         insert_rows!(
             $tx,
+            numbered,
             "episodes",
             [
                 "id",
@@ -379,6 +393,7 @@ macro_rules! write_batch {
         );
         insert_rows!(
             $tx,
+            numbered,
             "form_responses",
             [
                 "id",
@@ -419,6 +434,7 @@ macro_rules! write_batch {
         );
         insert_rows!(
             $tx,
+            numbered,
             "goals",
             [
                 "id",
@@ -441,6 +457,7 @@ macro_rules! write_batch {
         );
         insert_rows!(
             $tx,
+            numbered,
             "prescriptions",
             ["id", "clinic_id", "patient_id", "episode_id", "created_at"],
             b.prescriptions,
@@ -453,6 +470,7 @@ macro_rules! write_batch {
         );
         insert_rows!(
             $tx,
+            numbered,
             "prescription_versions",
             [
                 "id",
@@ -479,6 +497,7 @@ macro_rules! write_batch {
         );
         insert_rows!(
             $tx,
+            numbered,
             "session_logs",
             [
                 "id",
@@ -525,6 +544,7 @@ macro_rules! write_batch {
         );
         insert_rows!(
             $tx,
+            numbered,
             "follow_ups",
             [
                 "id",
@@ -619,7 +639,7 @@ impl Store {
                     .await?;
                 let result = async {
                     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                    write_batch!(tx, batch);
+                    write_batch!(tx, false, batch);
                     tx.commit().await?;
                     Ok::<(), crate::StoreError>(())
                 }
@@ -637,7 +657,7 @@ impl Store {
             }
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                write_batch!(tx, batch);
+                write_batch!(tx, true, batch);
                 tx.commit().await?;
             }
         }

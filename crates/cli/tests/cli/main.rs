@@ -12,5 +12,6 @@ mod crash;
 mod score;
 mod serve;
 mod support;
+mod synth;
 mod theory;
 mod triage;
