@@ -216,7 +216,6 @@ struct ReminderRow {
     clinic_zone: String,
     reminder_time: Option<String>,
     last_log: Option<Day>,
-    last_key: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -420,16 +419,15 @@ impl Store {
             sqlx::query_as(
                 "SELECT p.clinic_id, p.id AS patient_id, u.id AS user_id, u.email, pp.time_zone, \
                  c.time_zone AS clinic_zone, pp.reminder_time, \
-                 (SELECT MAX(s.log_date) FROM session_logs s WHERE s.patient_id = p.id AND s.clinic_id = p.clinic_id) AS last_log, \
-                 (SELECT o.dedupe_key FROM outbox o WHERE o.patient_id = p.id AND o.kind = 'reminder' ORDER BY o.id DESC LIMIT 1) AS last_key \
+                 (SELECT MAX(s.log_date) FROM session_logs s WHERE s.episode_id = e.id) AS last_log \
                  FROM patients p \
                  JOIN clinics c ON c.id = p.clinic_id \
                  JOIN users u ON u.patient_id = p.id AND u.clinic_id = p.clinic_id AND u.role = 'patient' AND u.active \
+                 JOIN episodes e ON e.patient_id = p.id AND e.clinic_id = p.clinic_id AND e.discharged_on IS NULL \
+                     AND e.red_flag IN ('clear', 'cleared') \
+                 JOIN prescriptions pr ON pr.episode_id = e.id \
                  LEFT JOIN patient_preferences pp ON pp.patient_id = p.id \
                  WHERE (pp.reminders_on IS NULL OR pp.reminders_on) \
-                 AND EXISTS (SELECT 1 FROM episodes e JOIN prescriptions pr ON pr.episode_id = e.id \
-                     WHERE e.patient_id = p.id AND e.clinic_id = p.clinic_id AND e.discharged_on IS NULL \
-                     AND e.red_flag IN ('clear', 'cleared')) \
                  ORDER BY p.id",
             )
             .fetch_all(ex)
@@ -459,9 +457,6 @@ impl Store {
                 continue;
             }
             let key = format!("reminder:{}:{today}", r.patient_id);
-            if r.last_key.as_deref() == Some(key.as_str()) {
-                continue;
-            }
             due.push(ReminderDue {
                 clinic_id: ClinicId(r.clinic_id),
                 patient_id: PatientId(r.patient_id),
@@ -471,6 +466,25 @@ impl Store {
                 dedupe_key: key,
             });
         }
+        // Leave out the reminders already queued, by their unique key. The SQL
+        // is made of numbered placeholders only; the keys are bound.
+        let mut queued = std::collections::HashSet::new();
+        for chunk in due.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({})",
+                placeholders.join(", ")
+            );
+            let found: Vec<String> = on_read!(self, |ex| {
+                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
+                for d in chunk {
+                    q = q.bind(d.dedupe_key.as_str());
+                }
+                q.fetch_all(ex).await?
+            });
+            queued.extend(found);
+        }
+        due.retain(|d| !queued.contains(&d.dedupe_key));
         Ok(due)
     }
 
