@@ -301,8 +301,14 @@ enum AdminCommand {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // The nightly triage reads large sets on purpose: sqlx's slow-statement
+    // warnings would only be noise in its output.
+    let default_filter = match cli.command {
+        Command::Triage { .. } => "info,sqlx=error",
+        _ => "info,sqlx=warn,tower_http=warn",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("RAPPORT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

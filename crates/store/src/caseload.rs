@@ -148,22 +148,23 @@ struct PlanRow {
     created_on: Day,
 }
 
-#[derive(sqlx::FromRow)]
-struct LogRow {
-    episode_id: i64,
-    exercise_id: String,
-    log_date: Day,
-    at: Option<Ts>,
-    completion: String,
-    skip_reason: Option<String>,
-    sets: Option<i32>,
-    reps: Option<i32>,
-    minutes: Option<i32>,
-    pain_before: Option<i32>,
-    pain_after: Option<i32>,
-    difficulty: Option<i32>,
-    enjoyment: Option<i32>,
-}
+/// A session log row, decoded by position (the hot path of the nightly load:
+/// no column-name lookups). Columns as in the logs query.
+type LogRow = (
+    i64,
+    String,
+    Day,
+    Option<Ts>,
+    String,
+    Option<String>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+);
 
 #[derive(sqlx::FromRow)]
 struct FollowUpRow {
@@ -204,25 +205,40 @@ fn bad(what: &str, id: impl std::fmt::Display, why: impl std::fmt::Display) -> S
 }
 
 fn log_of(r: LogRow) -> Result<SessionLog> {
-    let completion = match r.completion.as_str() {
+    let (
+        episode_id,
+        exercise_id,
+        log_date,
+        at,
+        completion,
+        skip_reason,
+        sets,
+        reps,
+        minutes,
+        pain_before,
+        pain_after,
+        difficulty,
+        enjoyment,
+    ) = r;
+    let completion = match completion.as_str() {
         "done" => Completion::Completed,
         "partly" => Completion::Partly,
         "skipped" => Completion::Skipped,
-        other => return Err(bad("session log of episode", r.episode_id, other)),
+        other => return Err(bad("session log of episode", episode_id, other)),
     };
     Ok(SessionLog {
-        exercise_id: r.exercise_id,
-        date: r.log_date.to_jiff(),
-        at: r.at.map(|t| t.0),
+        exercise_id,
+        date: log_date.to_jiff(),
+        at: at.map(|t| t.0),
         completion,
-        skip_reason: r.skip_reason.as_deref().and_then(SkipReason::parse),
-        sets: small(r.sets),
-        reps: small(r.reps),
-        minutes: small(r.minutes),
-        pain_before: small(r.pain_before),
-        pain_after: small(r.pain_after),
-        difficulty: small(r.difficulty),
-        enjoyment: small(r.enjoyment),
+        skip_reason: skip_reason.as_deref().and_then(SkipReason::parse),
+        sets: small(sets),
+        reps: small(reps),
+        minutes: small(minutes),
+        pain_before: small(pain_before),
+        pain_after: small(pain_after),
+        difficulty: small(difficulty),
+        enjoyment: small(enjoyment),
         note: None,
     })
 }
@@ -509,12 +525,13 @@ impl Store {
         let mut last: Option<(i64, usize)> = None;
         for r in logs {
             // Logs come grouped by episode; remember the last lookup.
+            let episode = r.0;
             let i = match last {
-                Some((id, i)) if id == r.episode_id => Some(i),
-                _ => index.get(&r.episode_id).copied(),
+                Some((id, i)) if id == episode => Some(i),
+                _ => index.get(&episode).copied(),
             };
             if let Some(i) = i {
-                last = Some((r.episode_id, i));
+                last = Some((episode, i));
                 out[i].logs.push(log_of(r)?);
             }
         }
