@@ -26,10 +26,11 @@ use jiff::tz::TimeZone;
 use rapport_domain::identity::{ClinicId, PatientId, Role};
 use rapport_domain::monitoring::{EpisodeData, PlanVersion, SessionLog, SkipReason, Thresholds};
 use rapport_domain::prescription::Plan;
-use rapport_domain::theory::episode::{Completion, FollowUp, FollowUpKind, InstrumentScore};
+use rapport_domain::theory::episode::{FollowUp, InstrumentScore};
 use serde::Deserialize;
 
 use crate::audit::Event;
+use crate::monitoring::{completion_parse, kind_parse, unreadable};
 use crate::types::{Day, Ts};
 use crate::{Actor, Result, Store, StoreError, on_read};
 
@@ -200,10 +201,6 @@ fn small<T: TryFrom<i32>>(v: Option<i32>) -> Option<T> {
     v.and_then(|v| T::try_from(v).ok())
 }
 
-fn bad(what: &str, id: impl std::fmt::Display, why: impl std::fmt::Display) -> StoreError {
-    StoreError::Conflict(format!("stored {what} {id} is unreadable: {why}"))
-}
-
 fn log_of(r: LogRow) -> Result<SessionLog> {
     let (
         episode_id,
@@ -220,12 +217,8 @@ fn log_of(r: LogRow) -> Result<SessionLog> {
         difficulty,
         enjoyment,
     ) = r;
-    let completion = match completion.as_str() {
-        "done" => Completion::Completed,
-        "partly" => Completion::Partly,
-        "skipped" => Completion::Skipped,
-        other => return Err(bad("session log of episode", episode_id, other)),
-    };
+    let completion = completion_parse(&completion)
+        .ok_or_else(|| unreadable("session log of episode", episode_id, &completion))?;
     Ok(SessionLog {
         exercise_id,
         date: log_date.to_jiff(),
@@ -244,13 +237,8 @@ fn log_of(r: LogRow) -> Result<SessionLog> {
 }
 
 fn follow_up_of(r: FollowUpRow) -> Result<FollowUp> {
-    let kind = match r.kind.as_str() {
-        "phone" => FollowUpKind::Phone,
-        "video" => FollowUpKind::Video,
-        "in_person" => FollowUpKind::InPerson,
-        "supervised" => FollowUpKind::Supervised,
-        other => return Err(bad("follow-up of episode", r.episode_id, other)),
-    };
+    let kind = kind_parse(&r.kind)
+        .ok_or_else(|| unreadable("follow-up of episode", r.episode_id, &r.kind))?;
     Ok(FollowUp {
         date: r.contact_on.to_jiff(),
         kind,
@@ -265,7 +253,7 @@ fn score_of(r: ScoreRow, zone: &TimeZone) -> Result<Option<InstrumentScore>> {
         return Ok(None);
     };
     let part: ScorePart = match r.result.as_deref() {
-        Some(text) => serde_json::from_str(text).map_err(|e| bad("form", r.id, e))?,
+        Some(text) => serde_json::from_str(text).map_err(|e| unreadable("form", r.id, e))?,
         None => ScorePart {
             instrument: None,
             subscales: BTreeMap::new(),
@@ -514,8 +502,8 @@ impl Store {
         // not in `index`; its rows are dropped.
         for r in plans {
             if let Some(&i) = index.get(&r.episode_id) {
-                let plan: Plan =
-                    serde_json::from_str(&r.plan).map_err(|e| bad("plan version", r.id, e))?;
+                let plan: Plan = serde_json::from_str(&r.plan)
+                    .map_err(|e| unreadable("plan version", r.id, e))?;
                 out[i].plans.push(PlanVersion {
                     starts_on: r.created_on.to_jiff(),
                     plan,

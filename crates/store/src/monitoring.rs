@@ -84,13 +84,20 @@ pub struct FollowUpInput {
 }
 
 impl FollowUpInput {
-    /// The checks that need no database: a date not in the future, a kind,
-    /// notes of sensible length, corrections only at a supervised session.
-    pub fn validate(&self, today: Date) -> Result<()> {
-        self.checked(today).map(|_| ())
+    /// Every check but the plan version's: a date in the episode
+    /// (`opened_on` on) and not in the future, a kind, notes of sensible
+    /// length, corrections only at a supervised session. A caller that
+    /// changes the plan with the contact checks first, so a refused contact
+    /// changes nothing.
+    pub fn validate(&self, today: Date, opened_on: Date) -> Result<()> {
+        self.checked(today, opened_on).map(|_| ())
     }
 
-    fn checked(&self, today: Date) -> Result<(Date, FollowUpKind, String, String)> {
+    fn checked(
+        &self,
+        today: Date,
+        opened_on: Date,
+    ) -> Result<(Date, FollowUpKind, String, String)> {
         let date = self
             .date
             .ok_or_else(|| invalid("date", "required", "is required"))?;
@@ -99,6 +106,13 @@ impl FollowUpInput {
                 "date",
                 "not_future",
                 "a contact is recorded once it has happened",
+            ));
+        }
+        if date < opened_on {
+            return Err(invalid(
+                "date",
+                "in_episode",
+                "must be on or after the day the episode was opened",
             ));
         }
         let kind = self
@@ -205,7 +219,11 @@ fn text(field: &str, raw: &str, required: bool) -> Result<String> {
     Ok(t.to_string())
 }
 
-fn completion_str(c: Completion) -> &'static str {
+// The codes stored in `session_logs.completion` and `follow_ups.kind` (see
+// the CHECK constraints of migration 0004), and back. Every reader and writer
+// of those columns goes through these.
+
+pub(crate) fn completion_str(c: Completion) -> &'static str {
     match c {
         Completion::Completed => "done",
         Completion::Partly => "partly",
@@ -213,12 +231,22 @@ fn completion_str(c: Completion) -> &'static str {
     }
 }
 
-fn completion_parse(s: &str) -> Completion {
-    match s {
+pub(crate) fn completion_parse(s: &str) -> Option<Completion> {
+    Some(match s {
         "done" => Completion::Completed,
         "partly" => Completion::Partly,
-        _ => Completion::Skipped,
-    }
+        "skipped" => Completion::Skipped,
+        _ => return None,
+    })
+}
+
+/// A stored value that no longer reads as what was written.
+pub(crate) fn unreadable(
+    what: &str,
+    id: impl std::fmt::Display,
+    why: impl std::fmt::Display,
+) -> StoreError {
+    StoreError::Conflict(format!("stored {what} {id} is unreadable: {why}"))
 }
 
 pub(crate) fn kind_str(k: FollowUpKind) -> &'static str {
@@ -269,17 +297,19 @@ macro_rules! log_columns {
 }
 
 impl LogRow {
-    fn into_log(self) -> StoredLog {
+    fn into_log(self) -> Result<StoredLog> {
         let small = |v: Option<i32>| v.and_then(|v| u8::try_from(v).ok());
         let short = |v: Option<i32>| v.and_then(|v| u16::try_from(v).ok());
-        StoredLog {
+        let completion = completion_parse(&self.completion)
+            .ok_or_else(|| unreadable("session log", self.id, &self.completion))?;
+        Ok(StoredLog {
             id: self.id,
             episode_id: self.episode_id,
             log: SessionLog {
                 exercise_id: self.exercise_id,
                 date: self.log_date.to_jiff(),
                 at: self.at.map(|t| t.0),
-                completion: completion_parse(&self.completion),
+                completion,
                 skip_reason: self.skip_reason.as_deref().and_then(SkipReason::parse),
                 sets: small(self.sets),
                 reps: short(self.reps),
@@ -293,7 +323,7 @@ impl LogRow {
             source: self.source,
             created_at: self.created_at.0,
             comments: Vec::new(),
-        }
+        })
     }
 }
 
@@ -314,13 +344,15 @@ struct FollowUpRow {
 }
 
 impl FollowUpRow {
-    fn into_follow_up(self) -> StoredFollowUp {
-        StoredFollowUp {
+    fn into_follow_up(self) -> Result<StoredFollowUp> {
+        let kind =
+            kind_parse(&self.kind).ok_or_else(|| unreadable("follow-up", self.id, &self.kind))?;
+        Ok(StoredFollowUp {
             id: self.id,
             episode_id: self.episode_id,
             follow_up: FollowUp {
                 date: self.contact_on.to_jiff(),
-                kind: kind_parse(&self.kind).unwrap_or(FollowUpKind::InPerson),
+                kind,
                 feedback_given: self.feedback_given,
                 patient_feels_supported: self.feels_supported,
             },
@@ -330,13 +362,27 @@ impl FollowUpRow {
             next_contact_on: self.next_contact_on.map(|d| d.to_jiff()),
             next_reason: self.next_reason,
             recorded_by: self.recorded_by,
-        }
+        })
     }
 }
 
-/// The patient's time zone: their own choice, else the clinic's.
+/// The patient's time zone: their own choice, else the clinic's. `$1` the
+/// patient, `$2` the clinic, `$3` the one patient a patient account may see
+/// (NULL for staff).
 const ZONE: &str = "SELECT COALESCE(pp.time_zone, c.time_zone) FROM patients p JOIN clinics c ON c.id = p.clinic_id \
-     LEFT JOIN patient_preferences pp ON pp.patient_id = p.id WHERE p.id = $1 AND p.clinic_id = $2";
+     LEFT JOIN patient_preferences pp ON pp.patient_id = p.id WHERE p.id = $1 AND p.clinic_id = $2 AND ($3 IS NULL OR p.id = $3)";
+
+/// The name shown for the author of a comment, follow-up or message, read
+/// through any executor of either backend.
+macro_rules! display_name {
+    ($ex:expr, $user:expr) => {{
+        let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+            .bind($user)
+            .fetch_one($ex)
+            .await?;
+        name
+    }};
+}
 
 const OPEN_EPISODE: &str =
     "SELECT id FROM episodes WHERE patient_id = $1 AND clinic_id = $2 AND discharged_on IS NULL";
@@ -399,6 +445,7 @@ impl Store {
             let zone: Option<String> = sqlx::query_scalar(ZONE)
                 .bind(patient.0)
                 .bind(actor.clinic_id.0)
+                .bind(None::<i64>)
                 .fetch_optional(&mut *tx)
                 .await?;
             let episode: Option<i64> = sqlx::query_scalar(OPEN_EPISODE)
@@ -502,16 +549,12 @@ impl Store {
     ) -> Result<Option<MonitoringRecord>> {
         let scope = actor.patient_read_scope()?;
         let zone: Option<String> = on_read!(self, |ex| {
-            sqlx::query_scalar(concat!(
-                "SELECT COALESCE(pp.time_zone, c.time_zone) FROM patients p JOIN clinics c ON c.id = p.clinic_id ",
-                "LEFT JOIN patient_preferences pp ON pp.patient_id = p.id ",
-                "WHERE p.id = $1 AND p.clinic_id = $2 AND ($3 IS NULL OR p.id = $3)"
-            ))
-            .bind(patient.0)
-            .bind(scope.clinic)
-            .bind(scope.only)
-            .fetch_optional(ex)
-            .await?
+            sqlx::query_scalar(ZONE)
+                .bind(patient.0)
+                .bind(scope.clinic)
+                .bind(scope.only)
+                .fetch_optional(ex)
+                .await?
         });
         let time_zone = zone.ok_or(StoreError::NotFound)?;
         let episode: Option<(i64, Day, Option<Day>)> = on_read!(self, |ex| {
@@ -567,9 +610,14 @@ impl Store {
                     .await?;
             (plans, logs, comments, follows, thresholds)
         });
-        let mut logs: Vec<StoredLog> = log_rows.into_iter().map(LogRow::into_log).collect();
+        let mut logs = log_rows
+            .into_iter()
+            .map(LogRow::into_log)
+            .collect::<Result<Vec<_>>>()?;
+        let at: std::collections::HashMap<i64, usize> =
+            logs.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
         for (id, log_id, author, body, created_at, seen_at) in comment_rows {
-            if let Some(l) = logs.iter_mut().find(|l| l.id == log_id) {
+            if let Some(l) = at.get(&log_id).map(|i| &mut logs[*i]) {
                 l.comments.push(LogComment {
                     id,
                     log_id,
@@ -590,7 +638,7 @@ impl Store {
             follow_ups: follow_rows
                 .into_iter()
                 .map(FollowUpRow::into_follow_up)
-                .collect(),
+                .collect::<Result<_>>()?,
             thresholds: parse_thresholds(thresholds)?,
         };
         self.audit_record(
@@ -653,10 +701,7 @@ impl Store {
             .bind(created)
             .fetch_one(&mut *tx)
             .await?;
-            let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-                .bind(author)
-                .fetch_one(&mut *tx)
-                .await?;
+            let name = display_name!(&mut *tx, author);
             let event = Event::new("log.comment", "log_comment")
                 .record(id)
                 .detail(format!("log={log_id}"));
@@ -719,7 +764,6 @@ impl Store {
         today: Date,
     ) -> Result<StoredFollowUp> {
         actor.require_clinician()?;
-        let (date, kind, notes, corrections) = input.checked(today)?;
         let user = actor.user_id_raw().ok_or(StoreError::Forbidden)?;
         in_tx!(self, |tx| {
             let episode: Option<(i64, Day)> = sqlx::query_as(
@@ -737,13 +781,7 @@ impl Store {
                     "the patient has no open episode of care"
                 ));
             };
-            if date < opened_on.to_jiff() {
-                return Err(invalid(
-                    "date",
-                    "in_episode",
-                    "must be on or after the day the episode was opened",
-                ));
-            }
+            let (date, kind, notes, corrections) = input.checked(today, opened_on.to_jiff())?;
             if let Some(v) = input.plan_version {
                 let exists: Option<i64> = sqlx::query_scalar(
                     "SELECT v.id FROM prescription_versions v JOIN prescriptions p ON p.id = v.prescription_id \
@@ -782,10 +820,7 @@ impl Store {
             .bind(Ts::now())
             .fetch_one(&mut *tx)
             .await?;
-            let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-                .bind(user)
-                .fetch_one(&mut *tx)
-                .await?;
+            let name = display_name!(&mut *tx, user);
             let event = Event::new("follow_up.add", "follow_up")
                 .record(id)
                 .detail(format!("kind={}", kind_str(kind)));
@@ -862,10 +897,7 @@ impl Store {
             .bind(created)
             .fetch_one(&mut *tx)
             .await?;
-            let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-                .bind(sender)
-                .fetch_one(&mut *tx)
-                .await?;
+            let name = display_name!(&mut *tx, sender);
             let event = Event::new("message.send", "message").record(id);
             audit_insert!(
                 &mut *tx,
@@ -897,40 +929,53 @@ impl Store {
     async fn messages_inner(&self, actor: &Actor, patient: PatientId) -> Result<Vec<Message>> {
         actor.require_self_or_clinician(patient)?;
         let reader_is_patient = actor.role == Role::Patient;
-        let rows = in_tx!(self, |tx| {
+        // Read on the read side; the write lock is taken only when there is
+        // something unread to mark, not on every view of the page.
+        let (exists, rows) = on_read!(self, |ex| {
             let exists: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM patients WHERE id = $1 AND clinic_id = $2")
                     .bind(patient.0)
                     .bind(actor.clinic_id.0)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(ex)
                     .await?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound);
-            }
             let rows: Vec<(i64, bool, String, String, Ts, Option<Ts>)> = sqlx::query_as(
                 "SELECT m.id, m.from_patient, u.display_name, m.body, m.created_at, m.read_at FROM messages m \
                  JOIN users u ON u.id = m.sender_id WHERE m.patient_id = $1 AND m.clinic_id = $2 ORDER BY m.id",
             )
             .bind(patient.0)
             .bind(actor.clinic_id.0)
-            .fetch_all(&mut *tx)
+            .fetch_all(ex)
             .await?;
-            sqlx::query(
-                "UPDATE messages SET read_at = $1 WHERE patient_id = $2 AND clinic_id = $3 AND from_patient = $4 AND read_at IS NULL",
-            )
-            .bind(Ts::now())
-            .bind(patient.0)
-            .bind(actor.clinic_id.0)
-            .bind(!reader_is_patient)
-            .execute(&mut *tx)
-            .await?;
-            audit_insert!(
-                &mut *tx,
-                actor,
-                &Event::new("message.read", "message").patient(patient.0)
-            );
-            rows
+            (exists, rows)
         });
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let unread_for_reader = rows.iter().any(|(_, from_patient, _, _, _, read_at)| {
+            *from_patient != reader_is_patient && read_at.is_none()
+        });
+        if unread_for_reader {
+            // Only what was shown: a message sent meanwhile stays unread.
+            let shown = rows.last().map_or(0, |r| r.0);
+            in_tx!(self, |tx| {
+                sqlx::query(
+                    "UPDATE messages SET read_at = $1 WHERE patient_id = $2 AND clinic_id = $3 AND from_patient = $4 \
+                     AND read_at IS NULL AND id <= $5",
+                )
+                .bind(Ts::now())
+                .bind(patient.0)
+                .bind(actor.clinic_id.0)
+                .bind(!reader_is_patient)
+                .bind(shown)
+                .execute(&mut *tx)
+                .await?;
+            });
+        }
+        self.audit_record(
+            actor,
+            &Event::new("message.read", "message").patient(patient.0),
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(

@@ -89,20 +89,10 @@ impl EpisodeRecord {
             .collect()
     }
 
-    /// The episode as the theory engine sees it: what has been recorded so far.
-    pub fn theory_episode(
-        &self,
-        education: &rapport_domain::education::Library,
-    ) -> theory::Episode {
-        let intake = self.intake();
-        let confirmed = self
-            .beliefs
-            .as_ref()
-            .map(|b| (b.confirmed.as_slice(), b.reviewed_on));
-        let (assessment, beliefs) =
-            assessment::theory_facts(intake.as_ref().map(|(i, d)| (i, *d)), confirmed);
-        let scores = self
-            .scores()
+    /// The completed questionnaires' scores, as the theory engine and the
+    /// monitoring rules read them.
+    pub fn instrument_scores(&self) -> Vec<theory::episode::InstrumentScore> {
+        self.scores()
             .into_iter()
             .filter_map(|(f, s)| {
                 Some(theory::episode::InstrumentScore {
@@ -118,7 +108,22 @@ impl EpisodeRecord {
                     band: s.band.map(|b| b.code),
                 })
             })
-            .collect();
+            .collect()
+    }
+
+    /// The episode as the theory engine sees it: what has been recorded so far.
+    pub fn theory_episode(
+        &self,
+        education: &rapport_domain::education::Library,
+    ) -> theory::Episode {
+        let intake = self.intake();
+        let confirmed = self
+            .beliefs
+            .as_ref()
+            .map(|b| (b.confirmed.as_slice(), b.reviewed_on));
+        let (assessment, beliefs) =
+            assessment::theory_facts(intake.as_ref().map(|(i, d)| (i, *d)), confirmed);
+        let scores = self.instrument_scores();
         let goals = self
             .goals
             .iter()

@@ -80,15 +80,17 @@ pub struct AppState {
 
 impl AppState {
     /// The exercise library of one clinic: the built-in exercises and its own.
+    /// A clinic without exercises of its own shares the built-in library
+    /// rather than copying it on every request.
     pub async fn library(
         &self,
         clinic: rapport_domain::identity::ClinicId,
-    ) -> Result<rapport_domain::exercise::Library, error::AppError> {
+    ) -> Result<Arc<rapport_domain::exercise::Library>, error::AppError> {
         let own = self.store.clinic_exercises(clinic).await?;
         if own.is_empty() {
-            return Ok((*self.exercises).clone());
+            return Ok(Arc::clone(&self.exercises));
         }
-        Ok(self.exercises.with(own)?)
+        Ok(Arc::new(self.exercises.with(own)?))
     }
 
     pub fn new(

@@ -304,6 +304,18 @@ pub enum FollowUpKind {
     Supervised,
 }
 
+impl FollowUpKind {
+    /// The kind in plain words, as the pages show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FollowUpKind::Phone => "phone",
+            FollowUpKind::Video => "video",
+            FollowUpKind::InPerson => "in person",
+            FollowUpKind::Supervised => "supervised session",
+        }
+    }
+}
+
 /// A session in which the patient exercised with the clinician present.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupervisedSession {

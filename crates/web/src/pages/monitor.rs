@@ -81,7 +81,8 @@ pub struct MonitorView {
     pub logs: Vec<LogView>,
     pub adherence_text: String,
     pub flags: Vec<FlagView>,
-    pub next: NextContact,
+    /// None once the episode is discharged: there is no next contact.
+    pub next: Option<NextContact>,
     pub follow_ups: Vec<StoredFollowUp>,
     /// The steps a follow-up may take: (value `INDEX:easier|harder`, label).
     pub steps: Vec<(String, String)>,
@@ -139,13 +140,11 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    pub fn new(m: &MonitoringRecord, record: Option<&EpisodeRecord>, state: &AppState) -> Self {
+    pub fn new(m: &MonitoringRecord, record: Option<&EpisodeRecord>) -> Self {
         Inputs {
             logs: m.session_logs(),
             follow_ups: m.domain_follow_ups(),
-            scores: record
-                .map(|r| r.theory_episode(&state.education).scores)
-                .unwrap_or_default(),
+            scores: record.map(|r| r.instrument_scores()).unwrap_or_default(),
         }
     }
 
@@ -161,35 +160,16 @@ impl Inputs {
     }
 }
 
-/// Flags and the next contact on `today`.
+/// Flags and the next contact on `today`; `None` once discharged.
 pub fn assess(
     m: &MonitoringRecord,
     inputs: &Inputs,
     lib: &Library,
     today: Date,
-) -> (Vec<Flag>, NextContact) {
+) -> Option<(Vec<Flag>, NextContact)> {
     let lookup = |id: &str| monitoring::ChainInfo::from_library(lib, id);
-    let ep = inputs.episode(m);
-    match triage::assess((), &ep, today, &m.thresholds, &lookup) {
-        Some(((), flags, next)) => (flags, next),
-        None => {
-            // Discharged: nothing is flagged; the schedule still answers.
-            let next = monitoring::next_contact(
-                &monitoring::ContactInput {
-                    last_contact: ep.last_contact(today),
-                    episode_start: ep.start,
-                    stratum: None,
-                    pseq_total: None,
-                    flags: &[],
-                    plan_active: false,
-                    good_adherence_weeks: 0,
-                },
-                today,
-                &m.thresholds,
-            );
-            (Vec::new(), next)
-        }
-    }
+    triage::assess((), &inputs.episode(m), today, &m.thresholds, &lookup)
+        .map(|((), flags, next)| (flags, next))
 }
 
 pub async fn load(
@@ -203,8 +183,11 @@ pub async fn load(
     };
     let lib = state.library(user.actor.clinic_id).await?;
     let today = monitoring::local_today(Timestamp::now(), &m.zone());
-    let inputs = Inputs::new(&m, record, state);
-    let (flags, next) = assess(&m, &inputs, &lib, today);
+    let inputs = Inputs::new(&m, record);
+    let (flags, next) = match assess(&m, &inputs, &lib, today) {
+        Some((flags, next)) => (flags, Some(next)),
+        None => (Vec::new(), None),
+    };
     let adherence = monitoring::adherence::report(
         &m.plans,
         &inputs.logs,
@@ -556,9 +539,14 @@ async fn follow_up(
         })?),
     };
     let feels_supported = match form.feels_supported.as_str() {
+        "" => None,
         "yes" => Some(true),
         "no" => Some(false),
-        _ => None,
+        _ => {
+            return Err(
+                invalid("feels_supported", "one_of", "must be yes, no or not asked").into(),
+            );
+        }
     };
     let mut input = FollowUpInput {
         date: Some(date),
@@ -570,7 +558,7 @@ async fn follow_up(
         ..FollowUpInput::default()
     };
     // Checked before the plan is touched, so a refused contact changes nothing.
-    input.validate(today)?;
+    input.validate(today, record.episode.opened_on)?;
     let step = match form.step.trim() {
         "" => None,
         s => {
@@ -588,22 +576,24 @@ async fn follow_up(
             Some((index, direction.to_string()))
         }
     };
-    let m = match step {
-        Some((index, direction)) => {
-            let lib = state.library(user.actor.clinic_id).await?;
-            let reason = format!("Changed at a {} contact", kind_word(kind));
-            let p = step_plan(&state, &user, &record, &lib, index, &direction, &reason).await?;
-            input.plan_version = p.current().map(|v| v.version);
-            state
-                .store
-                .monitoring(&user.actor, patient)
-                .await?
-                .ok_or(AppError::NotFound)?
-        }
-        None => m,
-    };
     let lib = state.library(user.actor.clinic_id).await?;
-    let mut inputs = Inputs::new(&m, Some(&record), &state);
+    let mut m = m;
+    if let Some((index, direction)) = step {
+        let reason = format!(
+            "Changed at a {} contact",
+            kind.map_or("follow-up", |k| k.label())
+        );
+        let p = step_plan(&state, &user, &record, &lib, index, &direction, &reason).await?;
+        // The new version is in force from today: count it in the schedule.
+        if let Some(v) = p.current() {
+            input.plan_version = Some(v.version);
+            m.plans.push(monitoring::PlanVersion {
+                starts_on: v.created_on,
+                plan: v.plan.clone(),
+            });
+        }
+    }
+    let mut inputs = Inputs::new(&m, Some(&record));
     if let Some(kind) = kind {
         inputs
             .follow_ups
@@ -614,24 +604,15 @@ async fn follow_up(
                 patient_feels_supported: feels_supported,
             });
     }
-    let (_, next) = assess(&m, &inputs, &lib, today);
-    input.next_contact_on = Some(next.date);
-    input.next_reason = Some(next.reason.to_string());
+    if let Some((_, next)) = assess(&m, &inputs, &lib, today) {
+        input.next_contact_on = Some(next.date);
+        input.next_reason = Some(next.reason.to_string());
+    }
     state
         .store
         .follow_up_add(&user.actor, patient, &input, today)
         .await?;
     Ok(Redirect::to(&format!("/patients/{id}?recorded=1#monitoring")).into_response())
-}
-
-fn kind_word(kind: Option<rapport_domain::theory::episode::FollowUpKind>) -> &'static str {
-    use rapport_domain::theory::episode::FollowUpKind as K;
-    match kind {
-        Some(K::Phone) => "phone",
-        Some(K::Video) => "video",
-        Some(K::InPerson) => "in-person",
-        Some(K::Supervised) | None => "supervised",
-    }
 }
 
 async fn comment(

@@ -206,7 +206,7 @@ fn lookup(lib: &Library) -> impl Fn(&str) -> Option<Exercise> + '_ {
 struct Loaded {
     patient: Patient,
     record: EpisodeRecord,
-    lib: Library,
+    lib: std::sync::Arc<Library>,
 }
 
 async fn load(state: &AppState, user: &CurrentUser, id: PatientId) -> Result<Loaded, AppError> {
