@@ -149,24 +149,6 @@ struct PlanRow {
     created_on: Day,
 }
 
-/// A session log row, decoded by position (the hot path of the nightly load:
-/// no column-name lookups). Columns as in the logs query.
-type LogRow = (
-    i64,
-    String,
-    Day,
-    Option<Ts>,
-    String,
-    Option<String>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-);
-
 #[derive(sqlx::FromRow)]
 struct FollowUpRow {
     episode_id: i64,
@@ -197,43 +179,145 @@ struct ScorePart {
     subscales: BTreeMap<String, Option<f64>>,
 }
 
-fn small<T: TryFrom<i32>>(v: Option<i32>) -> Option<T> {
-    v.and_then(|v| T::try_from(v).ok())
+/// Separates the fields of one log, and the logs of one episode, in the
+/// packed column of the logs query: ASCII unit and record separators, which
+/// neither exercise ids (slugs) nor dates nor numbers can hold.
+const FIELD: char = '\u{1f}';
+const RECORD: char = '\u{1e}';
+
+/// The logs of one episode as one text per episode: decoding 100,000 packed
+/// texts instead of millions of rows is most of the speed of the caseload
+/// and of the nightly triage. Fields: exercise, date, instant (epoch
+/// microseconds), completion, skip reason, sets, reps, minutes, pain before,
+/// pain after, difficulty, enjoyment; an absent value is empty.
+macro_rules! packed_log {
+    ($sep:literal, $at:literal, $date:literal, $int:literal) => {
+        concat!(
+            "l.exercise_id || ",
+            $sep,
+            " || ",
+            $date,
+            " || ",
+            $sep,
+            " || COALESCE(",
+            $at,
+            ", '') || ",
+            $sep,
+            " || l.completion || ",
+            $sep,
+            " || COALESCE(l.skip_reason, '')",
+            " || ",
+            $sep,
+            " || COALESCE(",
+            $int,
+            "(l.sets), '')",
+            " || ",
+            $sep,
+            " || COALESCE(",
+            $int,
+            "(l.reps), '')",
+            " || ",
+            $sep,
+            " || COALESCE(",
+            $int,
+            "(l.minutes), '')",
+            " || ",
+            $sep,
+            " || COALESCE(",
+            $int,
+            "(l.pain_before), '')",
+            " || ",
+            $sep,
+            " || COALESCE(",
+            $int,
+            "(l.pain_after), '')",
+            " || ",
+            $sep,
+            " || COALESCE(",
+            $int,
+            "(l.difficulty), '')",
+            " || ",
+            $sep,
+            " || COALESCE(",
+            $int,
+            "(l.enjoyment), '')"
+        )
+    };
 }
 
-fn log_of(r: LogRow) -> Result<SessionLog> {
-    let (
-        episode_id,
-        exercise_id,
-        log_date,
-        at,
-        completion,
-        skip_reason,
-        sets,
-        reps,
-        minutes,
-        pain_before,
-        pain_after,
-        difficulty,
-        enjoyment,
-    ) = r;
-    let completion = completion_parse(&completion)
-        .ok_or_else(|| unreadable("session log of episode", episode_id, &completion))?;
-    Ok(SessionLog {
-        exercise_id,
-        date: log_date.to_jiff(),
-        at: at.map(|t| t.0),
-        completion,
-        skip_reason: skip_reason.as_deref().and_then(SkipReason::parse),
-        sets: small(sets),
-        reps: small(reps),
-        minutes: small(minutes),
-        pain_before: small(pain_before),
-        pain_after: small(pain_after),
-        difficulty: small(difficulty),
-        enjoyment: small(enjoyment),
-        note: None,
-    })
+const LOGS_SQLITE: &str = concat!(
+    "SELECT l.episode_id, group_concat(",
+    packed_log!("char(31)", "l.at", "l.log_date", ""),
+    ", char(30)) FROM episodes e JOIN session_logs l ON l.episode_id = e.id AND l.clinic_id = e.clinic_id WHERE ",
+    active_episodes!(),
+    "GROUP BY l.episode_id"
+);
+
+const LOGS_POSTGRES: &str = concat!(
+    "SELECT l.episode_id, string_agg(",
+    packed_log!(
+        "chr(31)",
+        "(extract(epoch FROM l.at) * 1000000)::bigint::text",
+        "l.log_date::text",
+        "text"
+    ),
+    ", chr(30)) FROM episodes e JOIN session_logs l ON l.episode_id = e.id AND l.clinic_id = e.clinic_id WHERE ",
+    active_episodes!(),
+    "GROUP BY l.episode_id"
+);
+
+/// Unpacks one episode's logs (see [`LOGS_SQLITE`]).
+fn logs_of(episode: i64, packed: &str, out: &mut Vec<SessionLog>) -> Result<()> {
+    let bad = |why: &str| unreadable("session log of episode", episode, why);
+    for record in packed.split(RECORD) {
+        let f: Vec<&str> = record.split(FIELD).collect();
+        let [
+            exercise,
+            date,
+            at,
+            completion,
+            skip,
+            sets,
+            reps,
+            minutes,
+            before,
+            after,
+            difficulty,
+            enjoyment,
+        ] = f[..]
+        else {
+            return Err(bad("wrong number of fields"));
+        };
+        let int = |v: &str| -> Result<Option<i64>> {
+            match v {
+                "" => Ok(None),
+                v => v.parse().map(Some).map_err(|_| bad(v)),
+            }
+        };
+        let small =
+            |v: &str| -> Result<Option<u8>> { Ok(int(v)?.and_then(|v| u8::try_from(v).ok())) };
+        let short =
+            |v: &str| -> Result<Option<u16>> { Ok(int(v)?.and_then(|v| u16::try_from(v).ok())) };
+        out.push(SessionLog {
+            exercise_id: exercise.to_string(),
+            date: date.parse().map_err(|_| bad(date))?,
+            at: int(at)?
+                .map(jiff::Timestamp::from_microsecond)
+                .transpose()
+                .map_err(|_| bad(at))?,
+            completion: completion_parse(completion).ok_or_else(|| bad(completion))?,
+            skip_reason: SkipReason::parse(skip),
+            sets: small(sets)?,
+            reps: short(reps)?,
+            minutes: short(minutes)?,
+            pain_before: small(before)?,
+            pain_after: small(after)?,
+            difficulty: small(difficulty)?,
+            enjoyment: small(enjoyment)?,
+            note: None,
+        });
+    }
+    Ok(())
 }
 
 fn follow_up_of(r: FollowUpRow) -> Result<FollowUp> {
@@ -429,13 +513,6 @@ impl Store {
             active_episodes!(),
             "ORDER BY e.id, v.version"
         );
-        let logs_sql = concat!(
-            "SELECT l.episode_id, l.exercise_id, l.log_date, l.at, l.completion, l.skip_reason, l.sets, l.reps, ",
-            "l.minutes, l.pain_before, l.pain_after, l.difficulty, l.enjoyment ",
-            "FROM episodes e JOIN session_logs l ON l.episode_id = e.id AND l.clinic_id = e.clinic_id ",
-            "WHERE ",
-            active_episodes!()
-        );
         let follow_ups_sql = concat!(
             "SELECT f.episode_id, f.contact_on, f.kind, f.feedback_given, f.feels_supported ",
             "FROM episodes e JOIN follow_ups f ON f.episode_id = e.id AND f.clinic_id = e.clinic_id ",
@@ -465,7 +542,27 @@ impl Store {
         let (episodes, plans, logs, follow_ups, scores) = tokio::try_join!(
             async { Ok::<Vec<EpisodeRow>, StoreError>(fetch!(episodes_sql)) },
             async { Ok::<Vec<PlanRow>, StoreError>(fetch!(plans_sql)) },
-            async { Ok::<Vec<LogRow>, StoreError>(fetch!(logs_sql)) },
+            async {
+                let packed: Vec<(i64, String)> = match &self.db {
+                    crate::Db::Sqlite { read, .. } => {
+                        sqlx::query_as(LOGS_SQLITE)
+                            .bind(s.clinic)
+                            .bind(s.lo)
+                            .bind(s.hi)
+                            .fetch_all(read)
+                            .await?
+                    }
+                    crate::Db::Postgres(pool) => {
+                        sqlx::query_as(LOGS_POSTGRES)
+                            .bind(s.clinic)
+                            .bind(s.lo)
+                            .bind(s.hi)
+                            .fetch_all(pool)
+                            .await?
+                    }
+                };
+                Ok::<_, StoreError>(packed)
+            },
             async { Ok::<Vec<FollowUpRow>, StoreError>(fetch!(follow_ups_sql)) },
             async { Ok::<Vec<ScoreRow>, StoreError>(fetch!(scores_sql)) },
         )?;
@@ -510,17 +607,9 @@ impl Store {
                 });
             }
         }
-        let mut last: Option<(i64, usize)> = None;
-        for r in logs {
-            // Logs come grouped by episode; remember the last lookup.
-            let episode = r.0;
-            let i = match last {
-                Some((id, i)) if id == episode => Some(i),
-                _ => index.get(&episode).copied(),
-            };
-            if let Some(i) = i {
-                last = Some((episode, i));
-                out[i].logs.push(log_of(r)?);
+        for (episode, packed) in logs {
+            if let Some(&i) = index.get(&episode) {
+                logs_of(episode, &packed, &mut out[i].logs)?;
             }
         }
         for r in follow_ups {
