@@ -8,6 +8,13 @@
 # 64 connections against
 #   patient_get   GET  /api/v1/patients/{id}   (authenticated; each read is audited)
 #   patient_post  POST /api/v1/patients        (the write shape of the wger peer's log POST)
+#   log_post      POST /api/v1/patients/{id}/logs (the demo patient logging a session with her token;
+#                 validated against her plan, written with its audit row)
+#   patient_home  GET  /me                       (the demo patient's phone home page with her session:
+#                 today's exercises, charts, feedback, messages)
+# For the last two the demo clinician first enters the patient's safety screen and a plan, and
+# the patient logs 60 sessions, so the home page has a history to draw. patient_home runs before
+# log_post, whose thousands of logs would otherwise make the history unlike any patient's.
 # The RESULT line and the flags are those of ../shared/bench (wger.sh, wrk_report.lua),
 # so the figures compare with the wger peer measured on the same machine.
 #
@@ -24,7 +31,7 @@ DURATION="${DURATION:-10s}"
 CONNS="${CONNS:-16 64}"
 WRK_THREADS="${WRK_THREADS:-2}"
 SYNCS="${SYNCS:-full normal}"
-CASES="${CASES:-patient_get patient_post}"
+CASES="${CASES:-patient_get patient_post patient_home log_post}"
 RESULTS="${RESULTS:-/tmp/rapport-bench}"
 
 log() { echo "[load.sh] $*" >&2; }
@@ -98,6 +105,54 @@ server_alive() {
   die "the server exited during the run (status $status$([ "$status" -gt 128 ] && echo ", signal $((status - 128))")); log: $RESULTS/rapport-$stamp-server-$1.log"
 }
 
+# csrf_of JAR URL: the form token of a page, with the session in JAR.
+csrf_of() { curl -fsS --max-time 10 -c "$1" -b "$1" "$2" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -n1; }
+
+# web_login JAR EMAIL PASSWORD: a browser session in JAR.
+web_login() {
+  local t; t="$(csrf_of "$1" "$BASE/login")"
+  curl -fsS -o /dev/null --max-time 10 -c "$1" -b "$1" -H "Origin: $BASE" --data-urlencode "csrf_token=$t" \
+    --data-urlencode "email=$2" --data-urlencode "password=$3" "$BASE/login"
+}
+
+# patient_setup SYNC: the demo patient's safety screen (all no, entered by the clinician) and a
+# one-exercise plan; sets KARI, KARI_TOKEN and KARI_COOKIE.
+patient_setup() {
+  local dir="$WORK/$1" clin="$WORK/$1/clin.jar" pat="$WORK/$1/pat.jar" t form args
+  read -r _ KEMAIL KPASSWORD < <(grep -E '^  patient ' "$dir/stdout" | head -n1) || true
+  [ -n "${KPASSWORD:-}" ] || die "no patient login printed"
+  web_login "$clin" "$EMAIL" "$PASSWORD"
+  KARI="$(curl -fsS --max-time 10 -H "Authorization: Bearer $token" "$BASE/api/v1/patients?q=Nordmann&limit=1" \
+    | grep -o '"id":[0-9]*' | head -n1 | cut -d: -f2)"
+  [ -n "$KARI" ] || die "no demo patient Nordmann"
+  form="$BASE/patients/$KARI/forms/baseline/red_flags"
+  t="$(csrf_of "$clin" "$form")"
+  args=(--data-urlencode "csrf_token=$t")
+  for key in $(curl -fsS --max-time 10 -b "$clin" "$form" | grep -o 'name="rf_[a-z_]*"' | sort -u | sed 's/name="\(.*\)"/\1/'); do
+    args+=(--data-urlencode "$key=no")
+  done
+  curl -fsS -o /dev/null --max-time 10 -c "$clin" -b "$clin" -H "Origin: $BASE" "${args[@]}" "$form" \
+    || die "safety screen not saved"
+  t="$(csrf_of "$clin" "$BASE/patients/$KARI/prescription")"
+  curl -fsS -o /dev/null --max-time 10 -c "$clin" -b "$clin" -H "Origin: $BASE" --data-urlencode "csrf_token=$t" \
+    -d i1.exercise_id=ge-bend-to-knees -d i1.sets=2 -d i1.reps=8 -d i1.rest_seconds=30 -d i1.per_week=5 \
+    -d i1.weeks=6 -d i1.delivery=home --data-urlencode "i1.progression_rule=Next step when easy" \
+    --data-urlencode "i1.regression_rule=Back a step if pain rises" --data-urlencode "i1.why=Bending with confidence" \
+    "$BASE/patients/$KARI/prescription" || die "plan not saved"
+  KARI_TOKEN="$(curl -fsS --max-time 30 -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$KEMAIL\",\"password\":\"$KPASSWORD\"}" "$BASE/api/v1/auth/token" | json_field token)"
+  [ -n "$KARI_TOKEN" ] || die "no patient token"
+  for n in $(seq 1 60); do
+    curl -fsS -o /dev/null --max-time 10 -H "Authorization: Bearer $KARI_TOKEN" -H 'Content-Type: application/json' \
+      -d "{\"exercise_id\":\"ge-bend-to-knees\",\"completion\":\"done\",\"pain_before\":$((n % 4)),\"pain_after\":$((n % 5)),\"difficulty\":3,\"enjoyment\":4}" \
+      "$BASE/api/v1/patients/$KARI/logs" || die "log $n not saved"
+  done
+  web_login "$pat" "$KEMAIL" "$KPASSWORD"
+  KARI_COOKIE="$(awk '$6 ~ /rapport_session$/ {print $6"="$7}' "$pat" | head -n1)"
+  [ -n "$KARI_COOKIE" ] || die "no patient session cookie"
+  curl -fsS -o /dev/null --max-time 10 -H "Cookie: $KARI_COOKIE" "$BASE/me" || die "GET /me failed"
+}
+
 json_field() { sed -n "s/.*\"$1\":\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" | head -n1; }
 
 bench() {
@@ -115,17 +170,22 @@ bench() {
   # warm-up (bounded)
   WRK_TOKEN="$token" timeout 20 wrk -t1 -c2 -d2s -s "$HERE/wrk/report.lua" \
     "$BASE/api/v1/patients/$patient" >/dev/null 2>&1 || true
-  local c name method path body conns out
+  case " $CASES " in *" log_post "*|*" patient_home "*) patient_setup "$sync" ;; esac
+  local c name method path body conns out auth cookie
   for name in $CASES; do
+    auth="$token"; cookie=""
     case "$name" in
       patient_get)  method=GET;  path="/api/v1/patients/$patient"; body="" ;;
       patient_post) method=POST; path="/api/v1/patients"
                     body='{"given_name":"Load","family_name":"Test","birth_date":"1970-03-14"}' ;;
+      log_post)     method=POST; path="/api/v1/patients/$KARI/logs"; auth="$KARI_TOKEN"
+                    body='{"exercise_id":"ge-bend-to-knees","completion":"done","pain_before":2,"pain_after":3,"difficulty":3,"enjoyment":4}' ;;
+      patient_home) method=GET;  path="/me"; body=""; auth=""; cookie="$KARI_COOKIE" ;;
       *) die "unknown case $name" ;;
     esac
     for conns in $CONNS; do
       log "sync=$sync $name c=$conns"
-      out="$(WRK_METHOD="$method" WRK_BODY="$body" WRK_TOKEN="$token" \
+      out="$(WRK_METHOD="$method" WRK_BODY="$body" WRK_TOKEN="$auth" WRK_COOKIE="$cookie" \
              timeout 60 wrk -t"$WRK_THREADS" -c"$conns" -d"$DURATION" --timeout 10s \
              -s "$HERE/wrk/report.lua" "$BASE$path" 2>&1 || true)"
       printf '### sync=%s %s c=%s %s %s\n%s\n' "$sync" "$name" "$conns" "$method" "$path" "$out" >>"$raw"
