@@ -28,6 +28,12 @@ use rapport_web::{AppState, Config};
 
 use output::Format;
 
+/// The server and the bulk commands allocate many small values (session
+/// logs, rows, strings) across threads, where mimalloc is much faster than
+/// the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "rapport",

@@ -30,6 +30,7 @@ use rapport_domain::theory::episode::{FollowUp, InstrumentScore};
 use serde::Deserialize;
 
 use crate::audit::Event;
+use crate::digest::{self, History};
 use crate::monitoring::{completion_parse, kind_parse, unreadable};
 use crate::types::{Day, Ts};
 use crate::{Actor, Result, Store, StoreError, on_read};
@@ -139,6 +140,10 @@ struct EpisodeRow {
     given_name: String,
     family_name: String,
     time_zone: String,
+    revision: i64,
+    digest_revision: Option<i64>,
+    digest_format: Option<i32>,
+    digest: Option<Vec<u8>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -150,24 +155,24 @@ struct PlanRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct FollowUpRow {
-    episode_id: i64,
-    contact_on: Day,
-    kind: String,
-    feedback_given: Option<bool>,
-    feels_supported: Option<bool>,
+pub(crate) struct FollowUpRow {
+    pub episode_id: i64,
+    pub contact_on: Day,
+    pub kind: String,
+    pub feedback_given: Option<bool>,
+    pub feels_supported: Option<bool>,
 }
 
 #[derive(sqlx::FromRow)]
-struct ScoreRow {
-    id: i64,
-    episode_id: i64,
-    form: String,
-    version: String,
-    result: Option<String>,
-    total: Option<f64>,
-    band: Option<String>,
-    completed_at: Option<Ts>,
+pub(crate) struct ScoreRow {
+    pub id: i64,
+    pub episode_id: i64,
+    pub form: String,
+    pub version: String,
+    pub result: Option<String>,
+    pub total: Option<f64>,
+    pub band: Option<String>,
+    pub completed_at: Option<Ts>,
 }
 
 /// The part of a stored score the rules read besides the total and band.
@@ -320,7 +325,7 @@ fn logs_of(episode: i64, packed: &str, out: &mut Vec<SessionLog>) -> Result<()> 
     Ok(())
 }
 
-fn follow_up_of(r: FollowUpRow) -> Result<FollowUp> {
+pub(crate) fn follow_up_of(r: FollowUpRow) -> Result<FollowUp> {
     let kind = kind_parse(&r.kind)
         .ok_or_else(|| unreadable("follow-up of episode", r.episode_id, &r.kind))?;
     Ok(FollowUp {
@@ -331,8 +336,9 @@ fn follow_up_of(r: FollowUpRow) -> Result<FollowUp> {
     })
 }
 
-/// A completed score, dated in the patient's zone; `None` without a total.
-fn score_of(r: ScoreRow, zone: &TimeZone) -> Result<Option<InstrumentScore>> {
+/// A completed score, dated in the patient's zone, with its instant (epoch
+/// microseconds); `None` without a total.
+pub(crate) fn score_of(r: ScoreRow, zone: &TimeZone) -> Result<Option<(InstrumentScore, i64)>> {
     let (Some(total), Some(at)) = (r.total, r.completed_at) else {
         return Ok(None);
     };
@@ -343,18 +349,21 @@ fn score_of(r: ScoreRow, zone: &TimeZone) -> Result<Option<InstrumentScore>> {
             subscales: BTreeMap::new(),
         },
     };
-    Ok(Some(InstrumentScore {
-        instrument: part.instrument.unwrap_or(r.form),
-        version: r.version,
-        date: at.0.to_zoned(zone.clone()).date(),
-        total,
-        subscales: part
-            .subscales
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, v?)))
-            .collect(),
-        band: r.band,
-    }))
+    Ok(Some((
+        InstrumentScore {
+            instrument: part.instrument.unwrap_or(r.form),
+            version: r.version,
+            date: at.0.to_zoned(zone.clone()).date(),
+            total,
+            subscales: part
+                .subscales
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, v?)))
+                .collect(),
+            band: r.band,
+        },
+        at.0.as_microsecond(),
+    )))
 }
 
 impl Store {
@@ -493,18 +502,126 @@ impl Store {
         Ok(summary)
     }
 
-    /// The set-based load of one scope: five queries, grouped by episode.
+    /// The active episodes of one scope with their monitoring data: one
+    /// query for the episodes and their digests, then, for the episodes whose
+    /// digest is missing or stale, the set-based read of their history from
+    /// the tables (four queries), whose digests are then stored.
     async fn caseload_scope(&self, s: Scope) -> Result<Vec<CaseloadEpisode>> {
         let episodes_sql = concat!(
             "SELECT e.id, e.clinic_id, e.patient_id, e.opened_on, e.discharged_on, p.given_name, p.family_name, ",
-            "COALESCE(pp.time_zone, c.time_zone) AS time_zone ",
+            "COALESCE(pp.time_zone, c.time_zone) AS time_zone, e.revision, ",
+            "d.revision AS digest_revision, d.format AS digest_format, d.digest ",
             "FROM episodes e JOIN patients p ON p.id = e.patient_id AND p.clinic_id = e.clinic_id ",
             "JOIN clinics c ON c.id = e.clinic_id ",
             "LEFT JOIN patient_preferences pp ON pp.patient_id = e.patient_id AND pp.clinic_id = e.clinic_id ",
+            "LEFT JOIN monitoring_digests d ON d.episode_id = e.id AND d.clinic_id = e.clinic_id ",
             "WHERE ",
             active_episodes!(),
             "ORDER BY e.id"
         );
+        let rows: Vec<EpisodeRow> = on_read!(self, |ex| {
+            sqlx::query_as(episodes_sql)
+                .bind(s.clinic)
+                .bind(s.lo)
+                .bind(s.hi)
+                .fetch_all(ex)
+                .await?
+        });
+
+        let mut zones: HashMap<String, TimeZone> = HashMap::new();
+        let mut out: Vec<CaseloadEpisode> = Vec::with_capacity(rows.len());
+        // Episodes whose history is read from the tables: id → (slot, revision).
+        let mut stale: HashMap<i64, (usize, i64)> = HashMap::new();
+        let mut stale_zones: Vec<TimeZone> = Vec::new();
+        for r in rows {
+            let zone = zones
+                .entry(r.time_zone.clone())
+                .or_insert_with(|| {
+                    rapport_domain::monitoring::patient_zone(&r.time_zone).unwrap_or(TimeZone::UTC)
+                })
+                .clone();
+            let fresh =
+                r.digest_revision == Some(r.revision) && r.digest_format == Some(digest::FORMAT);
+            let history = match r.digest.as_deref().filter(|_| fresh) {
+                // The revision was read with the digest, in one statement.
+                Some(bytes) => match digest::decode(bytes, &zone) {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        tracing::warn!(episode = r.id, error = %e, "rebuilding a monitoring digest");
+                        None
+                    }
+                },
+                None => None,
+            };
+            if history.is_none() {
+                stale.insert(r.id, (stale_zones.len(), r.revision));
+                stale_zones.push(zone);
+            }
+            let h = history.unwrap_or_default();
+            out.push(CaseloadEpisode {
+                clinic_id: ClinicId(r.clinic_id),
+                patient_id: PatientId(r.patient_id),
+                given_name: r.given_name,
+                family_name: r.family_name,
+                episode_id: r.id,
+                opened_on: r.opened_on.to_jiff(),
+                discharged_on: r.discharged_on.map(|d| d.to_jiff()),
+                time_zone: r.time_zone,
+                plans: h.plans,
+                logs: h.logs,
+                follow_ups: h.follow_ups,
+                scores: h.scores,
+            });
+        }
+        if stale.is_empty() {
+            return Ok(out);
+        }
+
+        // Read after the revisions above: a write in between leaves the
+        // digest stored below at an older revision than the episode's, so
+        // stale, never wrong.
+        let lo = stale.keys().copied().min().unwrap_or(s.lo);
+        let hi = stale.keys().copied().max().unwrap_or(s.hi);
+        let slots: HashMap<i64, usize> = stale.iter().map(|(id, (slot, _))| (*id, *slot)).collect();
+        let histories = self
+            .histories(
+                Scope {
+                    clinic: s.clinic,
+                    lo,
+                    hi,
+                },
+                &slots,
+                &stale_zones,
+            )
+            .await?;
+        let mut puts = Vec::with_capacity(stale.len());
+        for e in &mut out {
+            let Some(&(slot, revision)) = stale.get(&e.episode_id) else {
+                continue;
+            };
+            let h = &histories[slot];
+            puts.push((e.episode_id, e.clinic_id.0, revision, digest::encode(h)?));
+            e.plans = h.plans.clone();
+            e.logs = h.logs.clone();
+            e.follow_ups = h.follow_ups.clone();
+            e.scores = h.scores.clone();
+        }
+        // The digests are a cache: failing to store them costs speed only.
+        if let Err(e) = self.digests_put(&puts).await {
+            tracing::warn!(error = %e, episodes = puts.len(), "monitoring digests not stored");
+        }
+        Ok(out)
+    }
+
+    /// The monitoring history, read from the tables, of the episodes of a
+    /// scope named in `slots` (episode id → place in the answer), with
+    /// scores dated in `zones[slot]`.
+    async fn histories(
+        &self,
+        s: Scope,
+        slots: &HashMap<i64, usize>,
+        zones: &[TimeZone],
+    ) -> Result<Vec<History>> {
         let plans_sql = concat!(
             "SELECT e.id AS episode_id, v.id, v.plan, v.created_on ",
             "FROM episodes e JOIN prescriptions r ON r.episode_id = e.id AND r.clinic_id = e.clinic_id ",
@@ -538,9 +655,8 @@ impl Store {
                 })
             };
         }
-        // The five reads run side by side on the reader pool.
-        let (episodes, plans, logs, follow_ups, scores) = tokio::try_join!(
-            async { Ok::<Vec<EpisodeRow>, StoreError>(fetch!(episodes_sql)) },
+        // The four reads run side by side on the reader pool.
+        let (plans, logs, follow_ups, scores) = tokio::try_join!(
             async { Ok::<Vec<PlanRow>, StoreError>(fetch!(plans_sql)) },
             async {
                 let packed: Vec<(i64, String)> = match &self.db {
@@ -567,38 +683,11 @@ impl Store {
             async { Ok::<Vec<ScoreRow>, StoreError>(fetch!(scores_sql)) },
         )?;
 
-        let mut index: HashMap<i64, usize> = HashMap::with_capacity(episodes.len());
-        let mut zones: HashMap<String, TimeZone> = HashMap::new();
-        let mut zone_of: Vec<TimeZone> = Vec::with_capacity(episodes.len());
-        let mut out: Vec<CaseloadEpisode> = Vec::with_capacity(episodes.len());
-        for r in episodes {
-            index.insert(r.id, out.len());
-            let zone = zones
-                .entry(r.time_zone.clone())
-                .or_insert_with(|| {
-                    rapport_domain::monitoring::patient_zone(&r.time_zone).unwrap_or(TimeZone::UTC)
-                })
-                .clone();
-            zone_of.push(zone);
-            out.push(CaseloadEpisode {
-                clinic_id: ClinicId(r.clinic_id),
-                patient_id: PatientId(r.patient_id),
-                given_name: r.given_name,
-                family_name: r.family_name,
-                episode_id: r.id,
-                opened_on: r.opened_on.to_jiff(),
-                discharged_on: r.discharged_on.map(|d| d.to_jiff()),
-                time_zone: r.time_zone,
-                plans: Vec::new(),
-                logs: Vec::new(),
-                follow_ups: Vec::new(),
-                scores: Vec::new(),
-            });
-        }
-        // An episode that was discharged between two of the reads is simply
-        // not in `index`; its rows are dropped.
+        let mut out = vec![History::default(); zones.len()];
+        // An episode not in `slots` (not asked for, or discharged between
+        // two of the reads) has its rows dropped.
         for r in plans {
-            if let Some(&i) = index.get(&r.episode_id) {
+            if let Some(&i) = slots.get(&r.episode_id) {
                 let plan: Plan = serde_json::from_str(&r.plan)
                     .map_err(|e| unreadable("plan version", r.id, e))?;
                 out[i].plans.push(PlanVersion {
@@ -608,20 +697,21 @@ impl Store {
             }
         }
         for (episode, packed) in logs {
-            if let Some(&i) = index.get(&episode) {
+            if let Some(&i) = slots.get(&episode) {
                 logs_of(episode, &packed, &mut out[i].logs)?;
             }
         }
         for r in follow_ups {
-            if let Some(&i) = index.get(&r.episode_id) {
+            if let Some(&i) = slots.get(&r.episode_id) {
                 out[i].follow_ups.push(follow_up_of(r)?);
             }
         }
         for r in scores {
-            if let Some(&i) = index.get(&r.episode_id)
-                && let Some(score) = score_of(r, &zone_of[i])?
+            if let Some(&i) = slots.get(&r.episode_id)
+                && let Some((score, at)) = score_of(r, &zones[i])?
             {
                 out[i].scores.push(score);
+                out[i].score_at.push(at);
             }
         }
         Ok(out)

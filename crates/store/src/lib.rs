@@ -8,6 +8,7 @@ mod audit;
 pub mod bulk;
 mod caseload;
 mod clinics;
+mod digest;
 mod episodes;
 mod error;
 mod invites;

@@ -461,6 +461,15 @@ impl Store {
                     "the patient has no open episode of care"
                 ));
             };
+            // Taken before the log is added, so that no other writer of the
+            // episode comes between this revision and the digest below.
+            let revision: i64 = sqlx::query_scalar(match self.kind() {
+                crate::DbKind::Sqlite => "SELECT revision FROM episodes WHERE id = $1",
+                crate::DbKind::Postgres => "SELECT revision FROM episodes WHERE id = $1 FOR UPDATE",
+            })
+            .bind(episode)
+            .fetch_one(&mut *tx)
+            .await?;
             let rows: Vec<(Day, String)> = sqlx::query_as(PLAN_VERSIONS)
                 .bind(episode)
                 .fetch_all(&mut *tx)
@@ -503,6 +512,35 @@ impl Store {
             .bind(created)
             .fetch_one(&mut *tx)
             .await?;
+            // A digest that was current takes the log too (the insert's
+            // trigger raised the episode's revision by one); any other
+            // digest is stale already and is rebuilt when next read.
+            let digest: Option<(i64, i32, Vec<u8>)> = sqlx::query_as(
+                "SELECT revision, format, digest FROM monitoring_digests WHERE episode_id = $1",
+            )
+            .bind(episode)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((at, format, bytes)) = digest
+                && at == revision
+                && format == crate::digest::FORMAT
+            {
+                match crate::digest::with_log(&bytes, &log) {
+                    Ok(grown) => {
+                        sqlx::query(
+                            "UPDATE monitoring_digests SET revision = $2, digest = $3 WHERE episode_id = $1",
+                        )
+                        .bind(episode)
+                        .bind(revision + 1)
+                        .bind(grown)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Err(e) => {
+                        tracing::warn!(episode, error = %e, "monitoring digest left to rebuild")
+                    }
+                }
+            }
             let event = Event::new("log.add", "session_log")
                 .record(id)
                 .detail(format!(

@@ -229,6 +229,40 @@ async fn a_database_with_patients_is_refused_unless_asked() {
     assert_eq!(n, 30);
 }
 
+fn triage(url: &str) -> String {
+    run(
+        &["triage", "--db", url, "--format", "json", "--today", TODAY],
+        None,
+    )
+    .expect_ok()
+    .stdout
+}
+
+#[tokio::test]
+async fn the_import_leaves_current_digests_that_triage_as_the_tables_do() {
+    let db = TempDb::new();
+    demo(&db.url, "150", "3", &[]).expect_ok();
+    let mut conn = connect(&db).await;
+    let (active, current): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM episodes WHERE discharged_on IS NULL), \
+         (SELECT COUNT(*) FROM monitoring_digests d JOIN episodes e ON e.id = d.episode_id \
+          WHERE d.revision = e.revision AND e.revision > 0)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(active > 50, "{active}");
+    assert_eq!(current, active, "one current digest per active episode");
+    let from_digests = triage(&db.url);
+    sqlx::query("DELETE FROM monitoring_digests")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let from_tables = triage(&db.url);
+    assert!(from_digests.contains("\"flags\""));
+    assert_eq!(from_digests, from_tables);
+}
+
 #[test]
 fn runs_on_postgres_too() {
     let Ok(admin_url) = std::env::var("RAPPORT_TEST_PG_URL") else {
@@ -262,10 +296,25 @@ fn runs_on_postgres_too() {
         );
     };
     psql(&format!("CREATE DATABASE {name}"));
+    let psql_in = |url: &str, sql: &str| {
+        let out = Command::new("psql")
+            .args([url, "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .output()
+            .expect("run psql");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
     let result = std::panic::catch_unwind(|| {
         let out = demo(&url, "60", "5", &[]).expect_ok().json();
         assert_eq!(out["rows"]["patients"], 60);
         assert!(out["rows"]["session_logs"].as_u64().unwrap() > 60 * 10);
+        // The digests written with the import triage as the tables do.
+        let from_digests = triage(&url);
+        psql_in(&url, "DELETE FROM monitoring_digests");
+        assert_eq!(from_digests, triage(&url));
         // The identity sequences were moved past the imported ids: the next
         // clinic made by the application gets the next id.
         let clinic = run(

@@ -434,3 +434,259 @@ pub async fn nightly_load_covers_every_clinic_in_chunks(store: &Store) {
         ("patient.list", "triage", Some(w.b.id), None)
     );
 }
+
+/// The caseload with each episode's history in a fixed order, so that a load
+/// from digests and one from the tables compare equal.
+async fn caseload_sorted(store: &Store, actor: &rapport_store::Actor) -> Vec<CaseloadEpisode> {
+    let mut episodes = store.caseload(actor).await.unwrap().episodes;
+    for e in &mut episodes {
+        e.logs.sort_by_key(|l| format!("{l:?}"));
+        e.follow_ups.sort_by_key(|f| format!("{f:?}"));
+    }
+    episodes
+}
+
+/// Digests whose revision is the episode's: the ones the next read will use.
+async fn current_digests(store: &Store) -> u64 {
+    store
+        .execute_maintenance_sql(
+            "UPDATE monitoring_digests SET format = format \
+             WHERE revision = (SELECT revision FROM episodes WHERE episodes.id = monitoring_digests.episode_id)",
+        )
+        .await
+        .unwrap()
+}
+
+/// The caseload read from digests equals the one read from the tables after
+/// every kind of change, including changes made behind the store's back.
+pub async fn digests_follow_every_change(store: &Store) {
+    let w = world(store).await;
+    let a = w.a.id.0;
+    let day = |n: i64| today() - jiff::Span::new().days(n);
+    let kari_ep = store
+        .episode_open(&w.clinician_a, w.kari.id, day(20))
+        .await
+        .unwrap()
+        .id;
+    store
+        .episode_open(&w.clinician_a, w.ola.id, day(20))
+        .await
+        .unwrap();
+    screen_clear(store, &w.kari_actor, kari_ep).await;
+    store
+        .prescription_save(
+            &w.clinician_a,
+            w.kari.id,
+            &plan("a1", 10),
+            &[],
+            "plan",
+            day(14),
+        )
+        .await
+        .unwrap();
+    let from_tables = |store: &Store| {
+        let store = store.clone();
+        let actor = w.clinician_a.clone();
+        async move {
+            store
+                .execute_maintenance_sql("DELETE FROM monitoring_digests")
+                .await
+                .unwrap();
+            caseload_sorted(&store, &actor).await
+        }
+    };
+
+    // The first read builds a digest for each active episode.
+    let first = caseload_sorted(store, &w.clinician_a).await;
+    assert_eq!(current_digests(store).await, 2);
+    assert_eq!(caseload_sorted(store, &w.clinician_a).await, first);
+
+    // Logging keeps the digest current: no read of the tables is needed.
+    for (n, after) in [(6, 3), (5, 5), (4, 7)] {
+        let input = rapport_domain::monitoring::LogInput {
+            exercise_id: "a1".into(),
+            completion: "done".into(),
+            pain_before: "2".into(),
+            pain_after: after.to_string(),
+            difficulty: "4".into(),
+            note: "private words".into(),
+            date: day(n).to_string(),
+            time: "18:30".into(),
+            ..Default::default()
+        };
+        store
+            .log_add(
+                &w.kari_actor,
+                w.kari.id,
+                &input,
+                rapport_store::LogSource::Web,
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(current_digests(store).await, 2, "after the log of day -{n}");
+    }
+    let logged = caseload_sorted(store, &w.clinician_a).await;
+    let kari = logged.iter().find(|e| e.episode_id == kari_ep).unwrap();
+    let pains: Vec<_> = kari.logs.iter().map(|l| l.pain_after).collect();
+    assert_eq!(pains, [Some(3), Some(5), Some(7)]);
+    assert!(kari.logs.iter().all(|l| l.note.is_none() && l.at.is_some()));
+    assert_eq!(logged, from_tables(store).await);
+
+    // Changes that do not touch the digest make it stale; the next read
+    // sees them all.
+    let (kp, t) = (w.kari.id.0, instant(store));
+    sql(
+        store,
+        format!(
+            "INSERT INTO follow_ups (clinic_id, patient_id, episode_id, contact_on, kind, feedback_given, feels_supported, created_at) \
+             VALUES ({a}, {kp}, {kari_ep}, '{}', 'phone', TRUE, TRUE, {t})",
+            day(3)
+        ),
+    )
+    .await;
+    store
+        .prescription_save(
+            &w.clinician_a,
+            w.kari.id,
+            &plan("a2", 6),
+            &[],
+            "easier",
+            day(2),
+        )
+        .await
+        .unwrap();
+    let pseq = FormInput {
+        time_point: rapport_domain::assessment::TimePoint::Baseline,
+        form: "pseq".into(),
+        version: "1".into(),
+        answers: json!([3, 3, 3]),
+        result: None,
+        total: Some(28.0),
+        band: None,
+        complete: true,
+        red_flag_positive: None,
+    };
+    store
+        .form_save(&w.kari_actor, kari_ep, &pseq)
+        .await
+        .unwrap();
+    log(
+        store,
+        a,
+        kp,
+        kari_ep,
+        &format!(
+            "'a2', '{}', NULL, 'skipped', 'pain', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+            day(1)
+        ),
+    )
+    .await;
+    assert_eq!(current_digests(store).await, 1, "Ola's is untouched");
+    let changed = caseload_sorted(store, &w.clinician_a).await;
+    let kari = changed.iter().find(|e| e.episode_id == kari_ep).unwrap();
+    assert_eq!(kari.follow_ups.len(), 1);
+    assert_eq!(kari.plans.len(), 2);
+    assert_eq!(kari.plans[1].plan.items[0].exercise_id, "a2");
+    assert_eq!(kari.scores.len(), 1);
+    assert_eq!(kari.logs.len(), 4);
+    assert_eq!(current_digests(store).await, 2);
+    assert_eq!(changed, from_tables(store).await);
+
+    // A change of time zone re-dates the scores without touching the digest.
+    let _ = caseload_sorted(store, &w.clinician_a).await;
+    sql(
+        store,
+        format!(
+            "INSERT INTO patient_preferences (patient_id, clinic_id, time_zone, updated_at) VALUES ({kp}, {a}, 'Pacific/Kiritimati', {t})"
+        ),
+    )
+    .await;
+    let moved = caseload_sorted(store, &w.clinician_a).await;
+    assert_eq!(current_digests(store).await, 2);
+    assert_eq!(moved, from_tables(store).await);
+
+    // A digest that does not read, or is of another format, is rebuilt.
+    let _ = caseload_sorted(store, &w.clinician_a).await;
+    store
+        .execute_maintenance_sql(match store.kind() {
+            DbKind::Sqlite => "UPDATE monitoring_digests SET digest = X'00FF'",
+            DbKind::Postgres => "UPDATE monitoring_digests SET digest = '\\x00ff'::bytea",
+        })
+        .await
+        .unwrap();
+    assert_eq!(caseload_sorted(store, &w.clinician_a).await, moved);
+    store
+        .execute_maintenance_sql("UPDATE monitoring_digests SET format = 999")
+        .await
+        .unwrap();
+    assert_eq!(caseload_sorted(store, &w.clinician_a).await, moved);
+    assert_eq!(
+        store
+            .execute_maintenance_sql(
+                "UPDATE monitoring_digests SET format = format WHERE format = 999"
+            )
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+/// Many sessions logged at once for one patient: the digest ends with all
+/// of them, or is left stale; never with one missing.
+pub async fn concurrent_logs_all_reach_the_digest(store: &Store) {
+    let w = world(store).await;
+    let day = |n: i64| today() - jiff::Span::new().days(n);
+    let ep = store
+        .episode_open(&w.clinician_a, w.kari.id, day(20))
+        .await
+        .unwrap()
+        .id;
+    screen_clear(store, &w.kari_actor, ep).await;
+    store
+        .prescription_save(
+            &w.clinician_a,
+            w.kari.id,
+            &plan("a1", 10),
+            &[],
+            "plan",
+            day(14),
+        )
+        .await
+        .unwrap();
+    let _ = store.caseload(&w.clinician_a).await.unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..16u8 {
+        let (store, actor, patient) = (store.clone(), w.kari_actor.clone(), w.kari.id);
+        let input = rapport_domain::monitoring::LogInput {
+            exercise_id: "a1".into(),
+            completion: "done".into(),
+            pain_after: (n % 11).to_string(),
+            date: day(i64::from(n % 7) + 1).to_string(),
+            ..Default::default()
+        };
+        tasks.push(tokio::spawn(async move {
+            store
+                .log_add(
+                    &actor,
+                    patient,
+                    &input,
+                    rapport_store::LogSource::Api,
+                    jiff::Timestamp::now(),
+                )
+                .await
+                .unwrap()
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(current_digests(store).await, 1, "every log was appended");
+    let cached = caseload_sorted(store, &w.clinician_a).await;
+    assert_eq!(cached[0].logs.len(), 16);
+    store
+        .execute_maintenance_sql("DELETE FROM monitoring_digests")
+        .await
+        .unwrap();
+    assert_eq!(caseload_sorted(store, &w.clinician_a).await, cached);
+}

@@ -73,7 +73,8 @@ macro_rules! for_each_contract_test {
                 follow_ups_are_recorded_with_the_next_date, messages_stay_in_the_patients_thread,
                 thresholds_are_per_clinic_and_checked;
             caseload: caseload_is_the_clinics_active_episodes_with_their_data,
-                nightly_load_covers_every_clinic_in_chunks;
+                nightly_load_covers_every_clinic_in_chunks, digests_follow_every_change,
+                concurrent_logs_all_reach_the_digest;
             mail: preferences_default_validate_scope_and_audit, clinic_time_zone_is_set_by_its_admin,
                 outbox_queues_each_key_once_and_back_off_ends_in_failed,
                 lapsed_claims_are_reclaimed_and_the_old_claim_cannot_mark,

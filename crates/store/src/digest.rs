@@ -1,0 +1,589 @@
+//! Monitoring digests: an episode's monitoring history (plan versions,
+//! session logs, follow-ups, completed scores) as one compact row of
+//! `monitoring_digests`, so that the caseload and the nightly triage read one
+//! row per episode instead of every log.
+//!
+//! A digest is a cache, never the record: it is used only while its revision
+//! equals the episode's (`episodes.revision`, raised by triggers on every
+//! change to the rows it is built from) and its format is [`FORMAT`]; else
+//! the history is read from the tables and the digest rewritten. Logging a
+//! session, the busiest write, appends to a current digest in the same
+//! transaction ([`Store::digest_append_log`]).
+//!
+//! The encoding is postcard over the private mirror types below. Each
+//! conversion names every field of the domain type it mirrors, so a field
+//! added there fails to compile here instead of being silently dropped; a
+//! change to the encoding raises [`FORMAT`], which makes every stored digest
+//! stale.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use rapport_domain::exercise::Dose;
+use rapport_domain::monitoring::{PlanVersion, SessionLog, SkipReason};
+use rapport_domain::prescription::{Delivery, Plan, PlanItem};
+use rapport_domain::theory::episode::{Completion, FollowUp, InstrumentScore};
+use serde::{Deserialize, Serialize};
+
+use crate::monitoring::{kind_parse, kind_str};
+use crate::{Result, Store, StoreError};
+
+/// The encoding read and written by this build.
+pub(crate) const FORMAT: i32 = 1;
+
+/// An episode's monitoring history as the digest holds it. Scores keep the
+/// instant they were completed (epoch microseconds, in `score_at`, in the
+/// same order), so the day is worked out in the patient's zone when read:
+/// a change of zone does not touch the digest.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct History {
+    pub plans: Vec<PlanVersion>,
+    pub logs: Vec<SessionLog>,
+    pub follow_ups: Vec<FollowUp>,
+    pub scores: Vec<InstrumentScore>,
+    pub score_at: Vec<i64>,
+}
+
+/// Text is borrowed from the bytes when reading (postcard reads `&str` in
+/// place), so decoding allocates only what the domain types own.
+#[derive(Serialize, Deserialize)]
+struct Wire<'a> {
+    /// Exercise ids, referred to by index from plans and logs.
+    #[serde(borrow)]
+    exercises: Vec<&'a str>,
+    #[serde(borrow)]
+    plans: Vec<WirePlan<'a>>,
+    logs: Vec<WireLog>,
+    #[serde(borrow)]
+    follow_ups: Vec<WireFollowUp<'a>>,
+    #[serde(borrow)]
+    scores: Vec<WireScore<'a>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WirePlan<'a> {
+    starts_on: i32,
+    co_designed: bool,
+    #[serde(borrow)]
+    items: Vec<WireItem<'a>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireItem<'a> {
+    exercise: u32,
+    sets: u8,
+    reps: Option<u16>,
+    hold_seconds: Option<u16>,
+    duration_minutes: Option<u16>,
+    rest_seconds: u16,
+    per_week: u8,
+    weeks: u8,
+    load: Option<&'a str>,
+    intensity: Option<&'a str>,
+    progression_rule: &'a str,
+    regression_rule: &'a str,
+    delivery: &'a str,
+    goal: Option<u64>,
+    why: &'a str,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireLog {
+    exercise: u32,
+    date: i32,
+    at: Option<i64>,
+    completion: u8,
+    skip_reason: u8,
+    sets: Option<u8>,
+    reps: Option<u16>,
+    minutes: Option<u16>,
+    pain_before: Option<u8>,
+    pain_after: Option<u8>,
+    difficulty: Option<u8>,
+    enjoyment: Option<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireFollowUp<'a> {
+    date: i32,
+    kind: &'a str,
+    feedback_given: Option<bool>,
+    feels_supported: Option<bool>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireScore<'a> {
+    instrument: &'a str,
+    version: &'a str,
+    at: i64,
+    total: f64,
+    #[serde(borrow)]
+    subscales: Vec<(&'a str, f64)>,
+    band: Option<&'a str>,
+}
+
+/// A digest that does not read is stale, not an error for the reader: the
+/// callers rebuild it from the tables.
+fn unreadable<E: std::fmt::Display>(why: E) -> StoreError {
+    StoreError::Conflict(format!("stored monitoring digest is unreadable: {why}"))
+}
+
+/// A date as `yyyymmdd`: cheap to write and to read back.
+fn day(d: Date) -> i32 {
+    i32::from(d.year()) * 10_000 + i32::from(d.month()) * 100 + i32::from(d.day())
+}
+
+fn date(n: i32) -> Result<Date> {
+    let (y, m, d) = (n / 10_000, (n / 100) % 100, n % 100);
+    let bad = || unreadable(format!("date {n}"));
+    Date::new(
+        i16::try_from(y).map_err(|_| bad())?,
+        i8::try_from(m).map_err(|_| bad())?,
+        i8::try_from(d).map_err(|_| bad())?,
+    )
+    .map_err(|_| bad())
+}
+
+fn completion_code(c: Completion) -> u8 {
+    match c {
+        Completion::Completed => 0,
+        Completion::Partly => 1,
+        Completion::Skipped => 2,
+    }
+}
+
+fn completion_of(n: u8) -> Option<Completion> {
+    Some(match n {
+        0 => Completion::Completed,
+        1 => Completion::Partly,
+        2 => Completion::Skipped,
+        _ => return None,
+    })
+}
+
+/// 0 for none, else 1 + the reason's place in [`SkipReason::ALL`].
+fn skip_code(r: Option<SkipReason>) -> u8 {
+    match r {
+        None => 0,
+        Some(r) => SkipReason::ALL
+            .iter()
+            .position(|x| *x == r)
+            .and_then(|i| u8::try_from(i + 1).ok())
+            .unwrap_or(0),
+    }
+}
+
+fn skip_of(n: u8) -> Option<Option<SkipReason>> {
+    match n {
+        0 => Some(None),
+        n => SkipReason::ALL.get(usize::from(n) - 1).copied().map(Some),
+    }
+}
+
+/// Interns exercise ids in first-seen order.
+#[derive(Default)]
+struct Names<'a> {
+    list: Vec<&'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn index(&mut self, id: &'a str) -> u32 {
+        // Episodes use a handful of exercises: a scan beats hashing.
+        let i = match self.list.iter().position(|x| *x == id) {
+            Some(i) => i,
+            None => {
+                self.list.push(id);
+                self.list.len() - 1
+            }
+        };
+        u32::try_from(i).unwrap_or(u32::MAX)
+    }
+}
+
+fn wire_log<'a>(names: &mut Names<'a>, l: &'a SessionLog) -> WireLog {
+    let SessionLog {
+        exercise_id,
+        date,
+        at,
+        completion,
+        skip_reason,
+        sets,
+        reps,
+        minutes,
+        pain_before,
+        pain_after,
+        difficulty,
+        enjoyment,
+        // The free-text note is not monitoring data and is not kept.
+        note: _,
+    } = l;
+    WireLog {
+        exercise: names.index(exercise_id),
+        date: day(*date),
+        at: at.map(|t| t.as_microsecond()),
+        completion: completion_code(*completion),
+        skip_reason: skip_code(*skip_reason),
+        sets: *sets,
+        reps: *reps,
+        minutes: *minutes,
+        pain_before: *pain_before,
+        pain_after: *pain_after,
+        difficulty: *difficulty,
+        enjoyment: *enjoyment,
+    }
+}
+
+fn wire_plan<'a>(names: &mut Names<'a>, v: &'a PlanVersion) -> WirePlan<'a> {
+    let PlanVersion { starts_on, plan } = v;
+    let Plan { items, co_designed } = plan;
+    WirePlan {
+        starts_on: day(*starts_on),
+        co_designed: *co_designed,
+        items: items
+            .iter()
+            .map(|item| {
+                let PlanItem {
+                    exercise_id,
+                    dose,
+                    progression_rule,
+                    regression_rule,
+                    delivery,
+                    goal,
+                    why,
+                } = item;
+                let Dose {
+                    sets,
+                    reps,
+                    hold_seconds,
+                    duration_minutes,
+                    rest_seconds,
+                    per_week,
+                    weeks,
+                    load,
+                    intensity,
+                } = dose;
+                WireItem {
+                    exercise: names.index(exercise_id),
+                    sets: *sets,
+                    reps: *reps,
+                    hold_seconds: *hold_seconds,
+                    duration_minutes: *duration_minutes,
+                    rest_seconds: *rest_seconds,
+                    per_week: *per_week,
+                    weeks: *weeks,
+                    load: load.as_deref(),
+                    intensity: intensity.as_deref(),
+                    progression_rule,
+                    regression_rule,
+                    delivery: delivery.as_str(),
+                    goal: goal.map(|g| g as u64),
+                    why,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The digest of a history.
+pub(crate) fn encode(h: &History) -> Result<Vec<u8>> {
+    let mut names = Names::default();
+    let plans = h.plans.iter().map(|v| wire_plan(&mut names, v)).collect();
+    let logs = h.logs.iter().map(|l| wire_log(&mut names, l)).collect();
+    let follow_ups = h
+        .follow_ups
+        .iter()
+        .map(|f| {
+            let FollowUp {
+                date,
+                kind,
+                feedback_given,
+                patient_feels_supported,
+            } = f;
+            WireFollowUp {
+                date: day(*date),
+                kind: kind_str(*kind),
+                feedback_given: *feedback_given,
+                feels_supported: *patient_feels_supported,
+            }
+        })
+        .collect();
+    let scores = h
+        .scores
+        .iter()
+        .zip(&h.score_at)
+        .map(|(s, at)| {
+            let InstrumentScore {
+                instrument,
+                version,
+                // The day is worked out from the instant when read.
+                date: _,
+                total,
+                subscales,
+                band,
+            } = s;
+            WireScore {
+                instrument,
+                version,
+                at: *at,
+                total: *total,
+                subscales: subscales.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+                band: band.as_deref(),
+            }
+        })
+        .collect();
+    let wire = Wire {
+        exercises: names.list,
+        plans,
+        logs,
+        follow_ups,
+        scores,
+    };
+    postcard::to_allocvec(&wire).map_err(unreadable)
+}
+
+/// Reads a digest back; scores are dated in `zone`.
+pub(crate) fn decode(bytes: &[u8], zone: &TimeZone) -> Result<History> {
+    let bad = |what: &str| unreadable(what);
+    let wire: Wire = postcard::from_bytes(bytes).map_err(|e| bad(&e.to_string()))?;
+    let name = |i: u32| -> Result<&str> {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| wire.exercises.get(i).copied())
+            .ok_or_else(|| bad("exercise index"))
+    };
+    let mut plans = Vec::with_capacity(wire.plans.len());
+    for p in &wire.plans {
+        let mut items = Vec::with_capacity(p.items.len());
+        for i in &p.items {
+            items.push(PlanItem {
+                exercise_id: name(i.exercise)?.to_string(),
+                dose: Dose {
+                    sets: i.sets,
+                    reps: i.reps,
+                    hold_seconds: i.hold_seconds,
+                    duration_minutes: i.duration_minutes,
+                    rest_seconds: i.rest_seconds,
+                    per_week: i.per_week,
+                    weeks: i.weeks,
+                    load: i.load.map(str::to_string),
+                    intensity: i.intensity.map(str::to_string),
+                },
+                progression_rule: i.progression_rule.to_string(),
+                regression_rule: i.regression_rule.to_string(),
+                delivery: Delivery::parse(i.delivery).ok_or_else(|| bad(i.delivery))?,
+                goal: i
+                    .goal
+                    .map(|g| usize::try_from(g).map_err(|_| bad("goal")))
+                    .transpose()?,
+                why: i.why.to_string(),
+            });
+        }
+        plans.push(PlanVersion {
+            starts_on: date(p.starts_on)?,
+            plan: Plan {
+                items,
+                co_designed: p.co_designed,
+            },
+        });
+    }
+    let mut logs = Vec::with_capacity(wire.logs.len());
+    for l in &wire.logs {
+        logs.push(SessionLog {
+            exercise_id: name(l.exercise)?.to_string(),
+            date: date(l.date)?,
+            at: l
+                .at
+                .map(Timestamp::from_microsecond)
+                .transpose()
+                .map_err(|_| bad("log instant"))?,
+            completion: completion_of(l.completion).ok_or_else(|| bad("completion"))?,
+            skip_reason: skip_of(l.skip_reason).ok_or_else(|| bad("skip reason"))?,
+            sets: l.sets,
+            reps: l.reps,
+            minutes: l.minutes,
+            pain_before: l.pain_before,
+            pain_after: l.pain_after,
+            difficulty: l.difficulty,
+            enjoyment: l.enjoyment,
+            note: None,
+        });
+    }
+    let mut follow_ups = Vec::with_capacity(wire.follow_ups.len());
+    for f in &wire.follow_ups {
+        follow_ups.push(FollowUp {
+            date: date(f.date)?,
+            kind: kind_parse(f.kind).ok_or_else(|| bad(f.kind))?,
+            feedback_given: f.feedback_given,
+            patient_feels_supported: f.feels_supported,
+        });
+    }
+    let mut scores = Vec::with_capacity(wire.scores.len());
+    let mut score_at = Vec::with_capacity(wire.scores.len());
+    for s in wire.scores {
+        let at = Timestamp::from_microsecond(s.at).map_err(|_| bad("score instant"))?;
+        scores.push(InstrumentScore {
+            instrument: s.instrument.to_string(),
+            version: s.version.to_string(),
+            date: at.to_zoned(zone.clone()).date(),
+            total: s.total,
+            subscales: s
+                .subscales
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            band: s.band.map(str::to_string),
+        });
+        score_at.push(s.at);
+    }
+    Ok(History {
+        plans,
+        logs,
+        follow_ups,
+        scores,
+        score_at,
+    })
+}
+
+/// Adds one log to a digest without decoding the rest of it.
+pub(crate) fn with_log(bytes: &[u8], log: &SessionLog) -> Result<Vec<u8>> {
+    let bad = unreadable::<postcard::Error>;
+    let mut wire: Wire = postcard::from_bytes(bytes).map_err(bad)?;
+    let mut names = Names {
+        list: std::mem::take(&mut wire.exercises),
+    };
+    let added = wire_log(&mut names, log);
+    wire.logs.push(added);
+    wire.exercises = names.list;
+    postcard::to_allocvec(&wire).map_err(bad)
+}
+
+impl Store {
+    /// Stores digests read at the given revisions. A digest already stored
+    /// at a later revision is kept.
+    pub(crate) async fn digests_put(&self, rows: &[(i64, i64, i64, Vec<u8>)]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        const SQL: &str = "INSERT INTO monitoring_digests (episode_id, clinic_id, revision, format, digest) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (episode_id) DO UPDATE SET \
+             revision = excluded.revision, format = excluded.format, digest = excluded.digest \
+             WHERE monitoring_digests.revision < excluded.revision OR monitoring_digests.format <> excluded.format";
+        crate::in_tx!(self, |tx| {
+            for (episode, clinic, revision, digest) in rows {
+                sqlx::query(SQL)
+                    .bind(episode)
+                    .bind(clinic)
+                    .bind(revision)
+                    .bind(FORMAT)
+                    .bind(digest.as_slice())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(id: &str, d: &str, at: Option<i64>, c: Completion) -> SessionLog {
+        SessionLog {
+            exercise_id: id.into(),
+            date: d.parse().unwrap(),
+            at: at.map(|m| Timestamp::from_microsecond(m).unwrap()),
+            completion: c,
+            skip_reason: (c == Completion::Skipped).then_some(SkipReason::Unwell),
+            sets: Some(3),
+            reps: Some(12),
+            minutes: None,
+            pain_before: Some(2),
+            pain_after: Some(5),
+            difficulty: Some(4),
+            enjoyment: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn a_history_reads_back_as_written_and_a_log_appends() {
+        let zone = TimeZone::get("Europe/Oslo").unwrap();
+        let plan: Plan = serde_json::from_value(serde_json::json!({
+            "items": [{
+                "exercise_id": "bridge",
+                "dose": {"sets": 3, "reps": 10, "rest_seconds": 60, "per_week": 3, "weeks": 6, "load": "band"},
+                "progression_rule": "add a set", "regression_rule": "fewer reps",
+                "delivery": "home", "goal": 1, "why": "to lift the grandchild"
+            }],
+            "co_designed": true
+        }))
+        .unwrap();
+        // 23:30 UTC on 1 March is 2 March in Oslo.
+        let at = jiff::Timestamp::from_second(1_772_407_800)
+            .unwrap()
+            .as_microsecond();
+        let h = History {
+            plans: vec![PlanVersion {
+                starts_on: "2026-02-02".parse().unwrap(),
+                plan,
+            }],
+            logs: vec![
+                log(
+                    "bridge",
+                    "2026-02-03",
+                    Some(1_770_100_000_000_000),
+                    Completion::Completed,
+                ),
+                log("bridge", "2026-02-04", None, Completion::Skipped),
+            ],
+            follow_ups: vec![FollowUp {
+                date: "2026-02-16".parse().unwrap(),
+                kind: rapport_domain::theory::episode::FollowUpKind::Supervised,
+                feedback_given: Some(true),
+                patient_feels_supported: None,
+            }],
+            scores: vec![InstrumentScore {
+                instrument: "pseq".into(),
+                version: "1".into(),
+                date: "2026-03-02".parse().unwrap(),
+                total: 28.0,
+                subscales: [("bond".to_string(), 9.5)].into_iter().collect(),
+                band: Some("low".into()),
+            }],
+            score_at: vec![at],
+        };
+        let bytes = encode(&h).unwrap();
+        assert_eq!(decode(&bytes, &zone).unwrap(), h);
+        // The same instant is still 1 March in New York.
+        let ny = decode(&bytes, &TimeZone::get("America/New_York").unwrap()).unwrap();
+        assert_eq!(ny.scores[0].date, "2026-03-01".parse::<Date>().unwrap());
+
+        let new = log(
+            "cat-camel",
+            "2026-02-05",
+            Some(1_770_300_000_000_000),
+            Completion::Partly,
+        );
+        let grown = decode(&with_log(&bytes, &new).unwrap(), &zone).unwrap();
+        assert_eq!(grown.logs.len(), 3);
+        assert_eq!(grown.logs[2], new);
+        assert_eq!(grown.plans, h.plans);
+    }
+
+    #[test]
+    fn a_damaged_digest_is_refused_not_misread() {
+        let zone = TimeZone::UTC;
+        assert!(decode(&[0xff, 0xff, 0xff], &zone).is_err());
+        let h = History {
+            logs: vec![log("bridge", "2026-02-03", None, Completion::Completed)],
+            ..History::default()
+        };
+        let bytes = encode(&h).unwrap();
+        let mut wire: Wire = postcard::from_bytes(&bytes).unwrap();
+        // Completion code 9 does not exist.
+        wire.logs[0].completion = 9;
+        let bytes = postcard::to_allocvec(&wire).unwrap();
+        assert!(decode(&bytes, &zone).is_err());
+    }
+}
