@@ -807,6 +807,56 @@ fn cases() -> Vec<Case> {
             U,
             Episode::default(),
         ),
+        // ... and with the monitoring schedule's routine date (see also
+        // theory_follow_up_schedule.rs, where the schedule comes from the rule)
+        case(
+            S::FollowUpWithinTarget,
+            "20 days on a 21-day schedule",
+            T,
+            with(|e| {
+                e.prescriptions.push(rx(20, vec![]));
+                e.scheduled_contact = Some(ScheduledContact {
+                    anchor: ago(20),
+                    due: ago(-1),
+                });
+            }),
+        ),
+        case(
+            S::FollowUpWithinTarget,
+            "the scheduled day passed",
+            F,
+            with(|e| {
+                e.prescriptions.push(rx(40, vec![]));
+                e.follow_ups.push(fu(22, None, None));
+                e.scheduled_contact = Some(ScheduledContact {
+                    anchor: ago(22),
+                    due: ago(1),
+                });
+            }),
+        ),
+        case(
+            S::FollowUpWithinTarget,
+            "a schedule without a prescription",
+            U,
+            with(|e| {
+                e.scheduled_contact = Some(ScheduledContact {
+                    anchor: ago(20),
+                    due: ago(6),
+                });
+            }),
+        ),
+        case(
+            S::FollowUpWithinTarget,
+            "a schedule counted from a later contact is not this date's",
+            F,
+            with(|e| {
+                e.prescriptions.push(rx(40, vec![]));
+                e.scheduled_contact = Some(ScheduledContact {
+                    anchor: ago(-2),
+                    due: ago(-23),
+                });
+            }),
+        ),
         // feedback_given
         case(
             S::FeedbackGiven,
@@ -1340,6 +1390,21 @@ fn evidence_names_the_deciding_data() {
             .to_string(),
         "no contact for 30 days since 2024-03-02 (target 14)"
     );
+    let e = with(|e| {
+        e.prescriptions.push(rx(40, vec![]));
+        e.follow_ups.push(fu(25, None, None));
+        e.scheduled_contact = Some(ScheduledContact {
+            anchor: ago(25),
+            due: ago(4),
+        });
+    });
+    assert_eq!(
+        S::FollowUpWithinTarget
+            .compute(&e, AS_OF)
+            .evidence
+            .to_string(),
+        "next contact was scheduled for 2024-03-28 (21 days after 2024-03-07); 4 days overdue"
+    );
     let e = with(|e| e.goals.push(goal("g1", 5, false)));
     assert_eq!(
         S::GoalsAgreed.compute(&e, AS_OF).evidence.to_string(),
@@ -1383,6 +1448,16 @@ fn episode_validation_names_bad_fields() {
         other => panic!("{other:?}"),
     }
     assert!(Episode::default().validate().is_ok());
+    let e = with(|e| {
+        e.scheduled_contact = Some(ScheduledContact {
+            anchor: ago(1),
+            due: ago(3),
+        })
+    });
+    match e.validate() {
+        Err(rapport_domain::Error::Invalid(f)) => assert_eq!(f.field, "scheduled_contact.due"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod episodes;
 mod error;
 mod invites;
 mod monitoring;
+mod notices;
 mod outbox;
 mod patients;
 mod preferences;

@@ -172,10 +172,17 @@ pub fn row(
     }
 }
 
-/// The theory engine's view of what the caseload loads: scores, plans,
-/// logs and contacts (not the intake, beliefs, goals or reading, which the
-/// patient's own page adds).
-pub fn theory_episode(e: &CaseloadEpisode) -> theory::Episode {
+/// The theory engine's view of what the caseload loads on `today`: scores,
+/// plans, logs, contacts and the monitoring schedule's routine next contact
+/// (so `follow_up_within_target` agrees with the row's next contact); not
+/// the intake, beliefs, goals or reading, which the patient's own page adds.
+pub fn theory_episode(
+    e: &CaseloadEpisode,
+    today: Date,
+    t: &Thresholds,
+    library: &Library,
+) -> theory::Episode {
+    let scheduled_contact = assess(e, today, t, library).map(|(_, next)| next.scheduled());
     let prescriptions = e
         .plans
         .iter()
@@ -207,18 +214,22 @@ pub fn theory_episode(e: &CaseloadEpisode) -> theory::Episode {
         logs: e.logs.iter().map(|l| l.to_exercise_log()).collect(),
         follow_ups: e.follow_ups.clone(),
         discharged_on: e.discharged_on,
+        scheduled_contact,
         ..Default::default()
     }
 }
 
-/// The engine's `n` best suggestions for the episode on `today`.
+/// The engine's `n` best suggestions for the episode on `today`, with its
+/// clinic's thresholds and exercise library (as [`rank`] used).
 pub fn suggestions(
     kb: &KnowledgeBase,
     e: &CaseloadEpisode,
     today: Date,
+    t: &Thresholds,
+    library: &Library,
     n: usize,
 ) -> Vec<SuggestionRow> {
-    let evaluation = theory::evaluate(kb, &theory_episode(e), today);
+    let evaluation = theory::evaluate(kb, &theory_episode(e, today, t, library), today);
     evaluation
         .suggestions
         .iter()

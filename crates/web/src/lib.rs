@@ -98,14 +98,15 @@ impl AppState {
         config: Config,
         theory: KnowledgeBase,
     ) -> Result<Self, rapport_domain::Error> {
+        let exercises = Arc::new(rapport_domain::exercise::Library::builtin()?);
         Ok(AppState {
             store,
             config: Arc::new(config),
             theory: Arc::new(theory),
             education: Arc::new(rapport_domain::education::Library::builtin()?),
-            exercises: Arc::new(rapport_domain::exercise::Library::builtin()?),
+            due_contacts: Arc::new(mail::TriageDueContacts::new(Arc::clone(&exercises))),
+            exercises,
             mail: None,
-            due_contacts: Arc::new(mail::LatestFollowUp),
         })
     }
 }

@@ -3,8 +3,9 @@
 //! A scheduler task ([`spawn_scheduler`]) calls [`tick`] every interval:
 //! 1. patients due a reminder now ([`Store::reminders_due`]) get one queued
 //!    in the outbox, keyed `reminder:{patient}:{local date}`;
-//! 2. the clinicians named by the [`DueContacts`] provider get a follow-up
-//!    notice queued, keyed `follow_up:{episode}:{due date}:{user}`;
+//! 2. the clinicians named by the [`DueContacts`] provider — by default
+//!    [`TriageDueContacts`], the caseload triage's next contact by rule —
+//!    get a follow-up notice queued, keyed `follow_up:{episode}:{due date}:{user}`;
 //! 3. due mail is claimed and sent over SMTP; each result is recorded
 //!    against the claim (sent, or failed with back-off).
 //!
@@ -17,19 +18,24 @@
 //! follow-up with patient K.N. is due", with a link. Logs name outbox ids,
 //! never addresses, message text or the SMTP password.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use rapport_domain::exercise::Library;
+use rapport_domain::identity::{ClinicId, PatientId};
 use rapport_store::{DueContact, MailKind, NewMail, OutboxMail, Store, StoreError};
 
 use crate::AppState;
+use crate::caseload::{assess, local_date};
 
 /// How long one SMTP attempt may take: far below the outbox claim
 /// (`rapport_store::OUTBOX_CLAIM`), so a claim never lapses mid-attempt.
@@ -173,8 +179,9 @@ impl Mailer {
     }
 }
 
-/// Where the clinicians due a follow-up notice come from. The caseload
-/// triage will provide one; until then [`LatestFollowUp`] does.
+/// Where the clinicians due a follow-up notice come from; by default
+/// [`TriageDueContacts`]. Contacts already notified may be answered again:
+/// queueing is once per key.
 pub trait DueContacts: Send + Sync {
     fn due_contacts<'a>(
         &'a self,
@@ -183,18 +190,142 @@ pub trait DueContacts: Send + Sync {
     ) -> Pin<Box<dyn Future<Output = Result<Vec<DueContact>, StoreError>> + Send + 'a>>;
 }
 
-/// The built-in rule: the latest follow-up's next contact date has come
-/// (`Store::follow_ups_due`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LatestFollowUp;
+/// The least time between two triage runs for notices. A due date is a
+/// calendar day, and a run reads every active episode (and audits that read
+/// per clinic), so the scheduler's default round of a minute is far more
+/// often than notices need; a quarter of an hour still tells a clinician the
+/// same morning.
+pub const TRIAGE_EVERY: Duration = Duration::from_secs(15 * 60);
 
-impl DueContacts for LatestFollowUp {
+/// Follow-up notices from the caseload triage: every active episode whose
+/// next contact by rule — the one `/caseload` shows: sooner for high risk,
+/// low self-efficacy or a new urgent or attention flag, later when all is
+/// well — falls on or before the patient's local today. The notice's date
+/// is the date the rule gave ([`NextContact::rule_date`]), which stays put
+/// while the contact is overdue, so each episode gets one notice per due
+/// date; a new date (a contact recorded, a new flag bringing it forward) is
+/// a new notice. It goes to the clinician who recorded the latest follow-up,
+/// else to the one who made the latest version of the plan
+/// ([`Store::follow_up_recipients`]); an episode with neither has no
+/// clinician of record and no notice.
+///
+/// [`NextContact::rule_date`]: rapport_domain::monitoring::NextContact::rule_date
+pub struct TriageDueContacts {
+    /// The built-in exercises; each clinic's own are added per run.
+    exercises: Arc<Library>,
+    /// When the last run that succeeded began.
+    last_run: Mutex<Option<Timestamp>>,
+}
+
+/// An episode due a contact, before its clinician is known.
+struct Due {
+    clinic_id: ClinicId,
+    patient_id: PatientId,
+    episode_id: i64,
+    due: Date,
+    reason: String,
+}
+
+impl TriageDueContacts {
+    /// Runs at most every [`TRIAGE_EVERY`].
+    pub fn new(exercises: Arc<Library>) -> Self {
+        TriageDueContacts {
+            exercises,
+            last_run: Mutex::new(None),
+        }
+    }
+
+    /// Whether a run at `now` would be too soon after the last one. A clock
+    /// that went back runs again rather than waiting.
+    fn too_soon(&self, now: Timestamp) -> bool {
+        let last = *self.last_run.lock().unwrap_or_else(|e| e.into_inner());
+        last.is_some_and(|last| {
+            let since = now.duration_since(last);
+            since >= jiff::SignedDuration::ZERO && since.unsigned_abs() < TRIAGE_EVERY
+        })
+    }
+
+    async fn find(&self, store: &Store, now: Timestamp) -> Result<Vec<DueContact>, StoreError> {
+        if self.too_soon(now) {
+            return Ok(Vec::new());
+        }
+        // Each clinic's library, as the caseload uses it (exercise names
+        // reach only the flags' wording, never the date).
+        let mut libraries: HashMap<ClinicId, Library> = HashMap::new();
+        for clinic in store.clinics_list().await? {
+            let own = store.clinic_exercises(clinic.id).await?;
+            if own.is_empty() {
+                continue;
+            }
+            match self.exercises.with(own) {
+                Ok(lib) => {
+                    libraries.insert(clinic.id, lib);
+                }
+                Err(e) => tracing::warn!(
+                    clinic = clinic.id.0,
+                    error = %e,
+                    "the clinic's exercises do not join the library; notices use the built-in one"
+                ),
+            }
+        }
+        let mut due: Vec<Due> = Vec::new();
+        store
+            .triage_load_all(None, 0, |thresholds, chunk| {
+                for e in &chunk {
+                    let today = local_date(e, now);
+                    let library = libraries.get(&e.clinic_id).unwrap_or(&self.exercises);
+                    let Some((_, next)) = assess(e, today, thresholds.get(e.clinic_id), library)
+                    else {
+                        continue;
+                    };
+                    // The next contact is never before today: today means due.
+                    if next.date <= today {
+                        due.push(Due {
+                            clinic_id: e.clinic_id,
+                            patient_id: e.patient_id,
+                            episode_id: e.episode_id,
+                            due: next.rule_date(),
+                            reason: next.reason.to_string(),
+                        });
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        let episodes: Vec<i64> = due.iter().map(|d| d.episode_id).collect();
+        let recipients = store.follow_up_recipients(&episodes).await?;
+        let mut contacts: Vec<DueContact> = due
+            .into_iter()
+            .filter_map(|d| {
+                let (user_id, to_address) = recipients.get(&d.episode_id)?.clone();
+                Some(DueContact {
+                    clinic_id: d.clinic_id,
+                    patient_id: d.patient_id,
+                    episode_id: Some(d.episode_id),
+                    user_id,
+                    to_address,
+                    due: d.due,
+                    reason: d.reason,
+                })
+            })
+            .collect();
+        // Leave out the notices already queued, so that a contact overdue for
+        // weeks costs nothing at each later run.
+        let keys: Vec<String> = contacts.iter().map(DueContact::dedupe_key).collect();
+        let queued = store.outbox_keys_queued(&keys).await?;
+        contacts.retain(|c| !queued.contains(&c.dedupe_key()));
+        *self.last_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);
+        Ok(contacts)
+    }
+}
+
+impl DueContacts for TriageDueContacts {
     fn due_contacts<'a>(
         &'a self,
         store: &'a Store,
         now: Timestamp,
     ) -> Pin<Box<dyn Future<Output = Result<Vec<DueContact>, StoreError>> + Send + 'a>> {
-        Box::pin(store.follow_ups_due(now))
+        Box::pin(self.find(store, now))
     }
 }
 

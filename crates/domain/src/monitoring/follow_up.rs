@@ -23,11 +23,17 @@
 //! [`NextContact::reason`] spells these steps out with their dates.
 //!
 //! The monitoring flag `follow_up_overdue` fires exactly when the routine
-//! date of step 2 has passed, so the dashboard and the schedule agree. Note
-//! that the theory engine's signal `follow_up_within_target` still judges
-//! every gap against 14 days (7 at high risk or low self-efficacy): a patient
-//! doing well and scheduled at 21 or 28 days shows that signal as missed from
-//! day 15 although no contact is due by this rule.
+//! date of step 2 has passed, so the dashboard and the schedule agree. So
+//! does the theory engine's signal `follow_up_within_target` when its caller
+//! passes the schedule ([`NextContact::scheduled`] into
+//! [`Episode::scheduled_contact`](crate::theory::Episode::scheduled_contact),
+//! as the caseload and the patient's page do): true while the routine date has
+//! not passed, false once it has, so a patient doing well on a 21- or 28-day
+//! interval is not reported late at day 15. A new flag's earlier date (step
+//! 3) is a prompt raised by that flag, not a missed follow-up. Only an episode
+//! built without monitoring data (e.g. for research) falls back to the
+//! signal's fixed targets: every recent gap within 14 days (7 at high risk or
+//! low self-efficacy).
 
 use std::fmt;
 
@@ -38,6 +44,7 @@ use super::rules::{Flag, FlagKind};
 use super::thresholds::Thresholds;
 use super::{date_of, day_number, num};
 use crate::education::Stratum;
+use crate::theory::episode::ScheduledContact;
 
 /// What the schedule reads.
 #[derive(Debug, Clone, Copy)]
@@ -204,6 +211,24 @@ pub struct NextContact {
     /// Days the rule's date had passed (0 when it had not).
     pub overdue_days: u32,
     pub reason: ContactReason,
+}
+
+impl NextContact {
+    /// The date the rule gave before step 4: the date it had passed, when
+    /// overdue, else [`NextContact::date`]. It stays put while overdue, so it
+    /// names one due contact (e.g. for a notice sent once).
+    pub fn rule_date(&self) -> Date {
+        self.reason.overdue_from.unwrap_or(self.date)
+    }
+
+    /// The routine contact (step 2) for the theory engine's
+    /// `follow_up_within_target`, so that signal agrees with this schedule.
+    pub fn scheduled(&self) -> ScheduledContact {
+        ScheduledContact {
+            anchor: self.reason.anchor,
+            due: self.reason.routine_date,
+        }
+    }
 }
 
 /// The next contact by rule (see the module documentation).

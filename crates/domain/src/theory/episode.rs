@@ -46,6 +46,23 @@ pub struct Episode {
     pub adherence: Vec<AdherenceMeasure>,
     /// When the episode ended; follow-up and log windows stop here.
     pub discharged_on: Option<Date>,
+    /// The routine next contact the monitoring schedule
+    /// (`monitoring::follow_up::next_contact`) gives on the evaluation date,
+    /// when the caller has the monitoring data to compute it; then
+    /// `follow_up_within_target` judges against it. `None` (e.g. an episode
+    /// imported for research) falls back to the fixed targets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_contact: Option<ScheduledContact>,
+}
+
+/// The routine next contact by the monitoring schedule: counted from the
+/// last contact (or the start of the episode) at the interval the rule chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ScheduledContact {
+    /// What the interval counts from: the last contact, else the episode's start.
+    pub anchor: Date,
+    /// The routine date: anchor + interval. Follow-up is late once it has passed.
+    pub due: Date,
 }
 
 /// The holistic assessment at the start of care.
@@ -424,6 +441,11 @@ impl Episode {
             if !s.total.is_finite() {
                 errors.push(format!("scores[{i}].total: not a finite number"));
             }
+        }
+        if let Some(s) = self.scheduled_contact
+            && s.due < s.anchor
+        {
+            errors.push("scheduled_contact.due: before its anchor".to_string());
         }
         for (i, g) in self.groups.iter().enumerate() {
             if let Some(left) = g.left_on

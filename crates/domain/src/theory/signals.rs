@@ -50,15 +50,21 @@ pub const WAISR_BOND_LOW_AT_OR_BELOW: f64 = 11.0;
 /// clearly positive relationship, not merely an absent problem.
 pub const WAISR_POSITIVE_AT_OR_ABOVE: f64 = 48.0;
 
-/// Follow-up target: longest acceptable gap, in days, between the prescription,
-/// consecutive contacts and today while an exercise programme runs (gaps that
-/// ended before the recent window are not held against the present). The
-/// review says "timely" without a number; two weeks matches common review
-/// intervals and dose-progression steps.
+/// Follow-up target when the episode carries no monitoring schedule
+/// ([`Episode::scheduled_contact`]; e.g. an imported or research episode):
+/// longest acceptable gap, in days, between the prescription, consecutive
+/// contacts and today while an exercise programme runs (gaps that ended before
+/// the recent window are not held against the present). The review says
+/// "timely" without a number; two weeks matches common review intervals and
+/// dose-progression steps, and is the schedule's own interval while a concern
+/// is open — the strictest reading short of high risk, since without the
+/// monitoring data the engine cannot tell that all is well (when the schedule
+/// allows 21 or 28 days).
 pub const FOLLOW_UP_TARGET_DAYS: i32 = 14;
 
-/// Shorter target for patients at higher risk (STarT Back "high" stratum or low
-/// pain self-efficacy), who need support sooner (DESIGN: follow-up by rule).
+/// Shorter fallback target for patients at higher risk (STarT Back "high"
+/// stratum or low pain self-efficacy), who need support sooner (DESIGN:
+/// follow-up by rule); the schedule's interval for them too.
 pub const FOLLOW_UP_TARGET_DAYS_HIGH_RISK: i32 = 7;
 
 /// Window, in days, over which logs and feedback are judged ("recent").
@@ -173,7 +179,7 @@ signals! {
     TreatmentPlanHolistic = "treatment_plan_holistic",
         "The current prescription addresses the whole person, not only exercises.";
     FollowUpWithinTarget = "follow_up_within_target",
-        "No gap ending in the last 28 days between the prescription, contacts (follow-ups, supervised sessions) and today exceeds 14 days (7 for STarT Back high risk or low self-efficacy); unknown before the first contact is due.";
+        "Once a prescription exists: when the monitoring schedule's routine next-contact date is known, true until that date has passed and false after it; otherwise, no gap ending in the last 28 days between the prescription, contacts (follow-ups, supervised sessions) and today exceeds 14 days (7 for STarT Back high risk or low self-efficacy), unknown before the first contact is due.";
     FeedbackGiven = "feedback_given",
         "A follow-up in the last 28 days gave feedback on the exercise; false if none did once the programme has run 28 days.";
     PatientFeelsSupported = "patient_feels_supported",
@@ -372,6 +378,14 @@ pub enum Evidence {
     },
     /// No contact yet, but the first one is not yet due.
     FollowUpNotDue { since: Date, target: i32 },
+    /// The monitoring schedule's routine next contact has not passed.
+    FollowUpScheduled { anchor: Date, due: Date },
+    /// The monitoring schedule's routine next contact passed `overdue` days ago.
+    FollowUpScheduleMissed {
+        anchor: Date,
+        due: Date,
+        overdue: i32,
+    },
     /// A mean rating over recent logs.
     Mean {
         what: &'static str,
@@ -466,6 +480,21 @@ impl fmt::Display for Evidence {
             Evidence::FollowUpNotDue { since, target } => write!(
                 f,
                 "prescribed {since}; first follow-up not yet due (target {target} days)"
+            ),
+            Evidence::FollowUpScheduled { anchor, due } => write!(
+                f,
+                "next contact scheduled for {due} ({} days after {anchor}); not yet due",
+                day_number(due) - day_number(anchor)
+            ),
+            Evidence::FollowUpScheduleMissed {
+                anchor,
+                due,
+                overdue,
+            } => write!(
+                f,
+                "next contact was scheduled for {due} ({} days after {anchor}); {overdue} day{} overdue",
+                day_number(due) - day_number(anchor),
+                if overdue == 1 { "" } else { "s" }
             ),
             Evidence::Mean {
                 what,
@@ -1339,6 +1368,33 @@ impl<'e> Facts<'e> {
                 },
             );
         };
+        // The monitoring schedule, when known, is the target: the caseload's
+        // `follow_up_overdue` flag and this signal then agree (a patient
+        // doing well on a 21- or 28-day interval is not late at day 15). A
+        // schedule counted from after the evaluation date is not the one of
+        // that date, so the fallback judges it.
+        if let Some(s) = self.ep.scheduled_contact.filter(|s| s.anchor <= self.as_of) {
+            let overdue = self.end - day_number(s.due);
+            return if overdue > 0 {
+                SignalValue::new(
+                    Truth::False,
+                    Evidence::FollowUpScheduleMissed {
+                        anchor: s.anchor,
+                        due: s.due,
+                        overdue,
+                    },
+                )
+            } else {
+                SignalValue::new(
+                    Truth::True,
+                    Evidence::FollowUpScheduled {
+                        anchor: s.anchor,
+                        due: s.due,
+                    },
+                )
+            };
+        }
+        // Fallback without a schedule: every recent gap against a fixed target.
         let start = day_number(rx);
         if self.end <= start {
             return SignalValue::new(

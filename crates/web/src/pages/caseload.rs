@@ -118,7 +118,14 @@ pub async fn ranked_rows(
         .collect();
     for r in &mut rows {
         if let Some(e) = by_episode.get(&r.episode) {
-            r.suggestions = suggestions(&state.theory, e, r.today, SUGGESTIONS);
+            r.suggestions = suggestions(
+                &state.theory,
+                e,
+                r.today,
+                &caseload.thresholds,
+                &library,
+                SUGGESTIONS,
+            );
         }
     }
     Ok((rows, total))

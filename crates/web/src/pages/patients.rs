@@ -416,13 +416,21 @@ async fn view(
         // What has been recorded of this patient's care so far feeds the
         // theory engine; each part of the journey fills in more of it.
         let record = crate::episode::EpisodeRecord::load(&state, &user.actor, id).await?;
-        let episode = record
+        page.monitor = super::monitor::load(&state, &user, id, record.as_ref()).await?;
+        let mut episode = record
             .as_ref()
             .map(|r| r.theory_episode(&state.education))
             .unwrap_or_default();
-        let evaluation = rapport_domain::theory::evaluate(&state.theory, &episode, today());
+        // The engine judges follow-up against the schedule the monitoring
+        // panel shows, on the same (the patient's) calendar day.
+        let as_of = page.monitor.as_ref().map_or_else(today, |m| m.today);
+        episode.scheduled_contact = page
+            .monitor
+            .as_ref()
+            .and_then(|m| m.next.as_ref())
+            .map(|n| n.scheduled());
+        let evaluation = rapport_domain::theory::evaluate(&state.theory, &episode, as_of);
         page.mechanisms = Some(super::theory::MechanismsPanel::from_evaluation(&evaluation));
-        page.monitor = super::monitor::load(&state, &user, id, record.as_ref()).await?;
         page.messages = state.store.messages(&user.actor, id).await?;
         page.episode = record.map(|r| r.episode);
         page.done_notice = q

@@ -39,6 +39,84 @@ pub struct App {
     pub fx: Fixture,
     _dir: TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
+    /// The test's PostgreSQL schema, dropped with the app.
+    _schema: Option<PgSchema>,
+}
+
+/// Where a test's database lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A temporary SQLite file.
+    Sqlite,
+    /// A schema of its own on the server named by `RAPPORT_TEST_PG_URL`.
+    Postgres,
+}
+
+/// The environment variable naming the PostgreSQL server for tests, e.g.
+/// `postgres://postgres@127.0.0.1:5432/test`.
+pub const PG_URL_VAR: &str = "RAPPORT_TEST_PG_URL";
+
+/// One test's schema on the PostgreSQL server, made and dropped with `psql`
+/// (the server's own client, so the tests need no driver of their own).
+pub struct PgSchema {
+    server: String,
+    name: String,
+}
+
+impl PgSchema {
+    /// A new, empty schema; `None` (with a note) when no server is configured.
+    fn create() -> Option<PgSchema> {
+        let server = match std::env::var(PG_URL_VAR) {
+            Ok(url) if !url.trim().is_empty() => url,
+            _ => {
+                eprintln!("skipped: {PG_URL_VAR} not set");
+                return None;
+            }
+        };
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        // Made here from digits and hex, never from input.
+        let name = format!(
+            "rw_{}_{}_{:08x}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            rand::random::<u32>()
+        );
+        psql(&server, &format!("CREATE SCHEMA {name}")).unwrap();
+        Some(PgSchema { server, name })
+    }
+
+    /// The server's URL with this schema as the only `search_path`.
+    fn url(&self) -> String {
+        let sep = if self.server.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options%5Bsearch_path%5D={}", self.server, self.name)
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let sql = format!(
+            "SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {} CASCADE",
+            self.name
+        );
+        if let Err(e) = psql(&self.server, &sql) {
+            eprintln!("schema {} left behind: {e}", self.name);
+        }
+    }
+}
+
+fn psql(url: &str, sql: &str) -> Result<(), String> {
+    let out = std::process::Command::new("psql")
+        .args([url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .map_err(|e| format!("psql: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
 }
 
 pub fn test_config() -> Config {
@@ -61,10 +139,30 @@ pub async fn spawn_with(config: Config) -> App {
 
 /// A server whose state is adjusted before it starts (e.g. mail turned on).
 pub async fn spawn_customised(config: Config, adjust: impl FnOnce(AppState) -> AppState) -> App {
+    spawn_on(Backend::Sqlite, config, adjust).await.unwrap()
+}
+
+/// A server on `backend` whose state is adjusted before it starts; `None`
+/// (the test is skipped, with a note) when PostgreSQL is asked for and
+/// `RAPPORT_TEST_PG_URL` is not set.
+pub async fn spawn_on(
+    backend: Backend,
+    config: Config,
+    adjust: impl FnOnce(AppState) -> AppState,
+) -> Option<App> {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_sqlite_file(&dir.path().join("rapport.db"), Durability::Normal)
-        .await
-        .unwrap();
+    let (store, schema) = match backend {
+        Backend::Sqlite => (
+            Store::open_sqlite_file(&dir.path().join("rapport.db"), Durability::Normal)
+                .await
+                .unwrap(),
+            None,
+        ),
+        Backend::Postgres => {
+            let schema = PgSchema::create()?;
+            (Store::open(&schema.url()).await.unwrap(), Some(schema))
+        }
+    };
     let fx = seed(&store).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -85,14 +183,15 @@ pub async fn spawn_customised(config: Config, adjust: impl FnOnce(AppState) -> A
         .await
         .unwrap();
     });
-    App {
+    Some(App {
         base: format!("http://{addr}"),
         store,
         state,
         fx,
         _dir: dir,
         _stop: stop,
-    }
+        _schema: schema,
+    })
 }
 
 async fn seed(store: &Store) -> Fixture {

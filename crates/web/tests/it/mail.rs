@@ -3,10 +3,13 @@
 //! clock of the test's choosing.
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use rapport_domain::exercise::Dose;
 use rapport_domain::identity::PatientId;
+use rapport_domain::monitoring::LogInput;
 use rapport_domain::prescription::{Delivery, Plan, PlanItem};
-use rapport_store::FormInput;
+use rapport_store::{FormInput, LogSource};
+use rapport_web::caseload::{CaseloadRow, rank};
 use rapport_web::mail::{MailSettings, Mailer, TickReport, tick};
 
 use crate::harness::*;
@@ -17,6 +20,17 @@ const LINKS: &str = "https://rapport.test";
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
+
+fn d(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+/// The day before the clock of the reminder tests (10 March 2030): the plan
+/// is new then, so no follow-up is due and only reminders go out.
+const PLAN_DAY: &str = "2030-03-09";
+
+/// The exercise of every plan here.
+const EXERCISE: &str = "ge-bend-to-knees";
 
 fn mailer(url: &str) -> Mailer {
     Mailer::new(&MailSettings {
@@ -34,8 +48,22 @@ async fn app_mailing_to(url: &str) -> App {
     spawn_customised(test_config(), move |s| s.with_mail(m)).await
 }
 
-/// The patient's episode gets a clear red-flag screen and a plan.
+/// The app on `backend` with mail sent to `url`; `None` when the backend is
+/// not configured (the test is skipped).
+async fn app_mailing_on(backend: Backend, url: &str) -> Option<App> {
+    let m = mailer(url);
+    spawn_on(backend, test_config(), move |s| s.with_mail(m)).await
+}
+
+/// The patient's episode gets a clear red-flag screen and a plan from
+/// [`PLAN_DAY`].
 async fn prescribe(app: &App, patient: PatientId) {
+    prescribe_on(app, patient, d(PLAN_DAY)).await;
+}
+
+/// The patient's episode gets a clear red-flag screen and a plan made by
+/// clinic A's clinician on `on`.
+async fn prescribe_on(app: &App, patient: PatientId, on: Date) {
     let clinician = app.fx.clin_a.user.actor(None);
     let episode = app
         .store
@@ -60,7 +88,7 @@ async fn prescribe(app: &App, patient: PatientId) {
         .unwrap();
     let plan = Plan {
         items: vec![PlanItem {
-            exercise_id: "ge-bend-to-knees".into(),
+            exercise_id: EXERCISE.into(),
             dose: Dose {
                 sets: 2,
                 reps: Some(10),
@@ -81,16 +109,55 @@ async fn prescribe(app: &App, patient: PatientId) {
         co_designed: false,
     };
     app.store
-        .prescription_save(
-            &clinician,
+        .prescription_save(&clinician, patient, &plan, &[], "first plan", on)
+        .await
+        .unwrap();
+}
+
+/// A session of the plan's exercise on `date`, with pain before and after,
+/// entered by clinic A's clinician.
+async fn log_session(app: &App, patient: PatientId, date: &str, pain: (u8, u8)) {
+    let input = LogInput {
+        exercise_id: EXERCISE.into(),
+        completion: "done".into(),
+        pain_before: pain.0.to_string(),
+        pain_after: pain.1.to_string(),
+        difficulty: "3".into(),
+        enjoyment: "4".into(),
+        date: date.into(),
+        ..LogInput::default()
+    };
+    app.store
+        .log_add(
+            &app.fx.clin_a.user.actor(None),
             patient,
-            &plan,
-            &[],
-            "first plan",
-            jiff::Zoned::now().date(),
+            &input,
+            LogSource::Clinician,
+            ts(&format!("{date}T20:00:00Z")),
         )
         .await
         .unwrap();
+}
+
+/// Clinic A's caseload as the dashboard ranks it on `today`.
+async fn caseload_on(app: &App, today: Date) -> Vec<CaseloadRow> {
+    let c = app
+        .store
+        .caseload(&app.fx.clin_a.user.actor(None))
+        .await
+        .unwrap();
+    let library = app.state.library(c.clinic_id).await.unwrap();
+    rank(
+        &c.episodes,
+        &|_| today,
+        &|_| &c.thresholds,
+        &|_| &library,
+        &app.state.theory,
+    )
+}
+
+fn row_of(rows: &[CaseloadRow], patient: PatientId) -> &CaseloadRow {
+    rows.iter().find(|r| r.patient.id == patient.0).unwrap()
 }
 
 /// Astrid (patient 1) chooses her reminder on the web page.
@@ -229,12 +296,15 @@ async fn mail_waits_while_the_server_is_down_and_goes_when_it_is_back() {
     assert_eq!(sink.accepted()[0].to, ["astrid@a.example"]);
 }
 
-#[tokio::test]
-async fn clinicians_are_told_once_that_a_follow_up_is_due() {
+/// Each open episode had a phone follow-up on 1 March 2030, recorded by its
+/// clinic's clinician, that stored 10 March as the next contact. Notices
+/// follow the caseload's rule, not that stored date: with no plan running,
+/// the next contact is 14 days after the last, on 15 March.
+async fn routine_date_passed(backend: Backend) {
     let sink = SmtpSink::start().await;
-    let app = app_mailing_to(&sink.url()).await;
-    // Each open episode had a follow-up, recorded by its clinic's clinician,
-    // that set the next contact for 10 March 2030.
+    let Some(app) = app_mailing_on(backend, &sink.url()).await else {
+        return;
+    };
     app.store
         .execute_maintenance_sql(
             "INSERT INTO follow_ups (clinic_id, patient_id, episode_id, contact_on, kind, next_contact_on, recorded_by, created_at) \
@@ -243,11 +313,20 @@ async fn clinicians_are_told_once_that_a_follow_up_is_due() {
         )
         .await
         .unwrap();
-    assert_eq!(
-        tick(&app.state, ts("2030-03-09T12:00:00Z")).await.unwrap(),
-        TickReport::default()
-    );
-    let r = tick(&app.state, ts("2030-03-10T07:00:00Z")).await.unwrap();
+    let rows = caseload_on(&app, d("2030-03-10")).await;
+    for p in [app.fx.pat1, app.fx.pat2] {
+        let next = &row_of(&rows, p).next_contact;
+        assert_eq!((next.date, next.overdue_days), (d("2030-03-15"), 0));
+    }
+    // Not due on the stored date, nor the day before the rule's.
+    for t in ["2030-03-10T07:00:00Z", "2030-03-14T12:00:00Z"] {
+        assert_eq!(
+            tick(&app.state, ts(t)).await.unwrap(),
+            TickReport::default(),
+            "{t}"
+        );
+    }
+    let r = tick(&app.state, ts("2030-03-15T07:00:00Z")).await.unwrap();
     assert_eq!((r.notices_queued, r.sent), (3, 3));
     let got = sink.accepted();
     let to_a: Vec<String> = got
@@ -257,11 +336,13 @@ async fn clinicians_are_told_once_that_a_follow_up_is_due() {
         .collect();
     assert_eq!(to_a.len(), 2);
     assert!(
-        to_a.iter().any(|t| t.contains("patient A.A. is due")),
+        to_a.iter()
+            .any(|t| t.contains("patient A.A. is due (2030-03-15)")),
         "{to_a:?}"
     );
     assert!(
-        to_a.iter().any(|t| t.contains("patient B.B. is due")),
+        to_a.iter()
+            .any(|t| t.contains("patient B.B. is due (2030-03-15)")),
         "{to_a:?}"
     );
     assert!(
@@ -279,8 +360,108 @@ async fn clinicians_are_told_once_that_a_follow_up_is_due() {
             assert!(!m.data.contains(name), "a name in a notice: {}", m.data);
         }
     }
-    tick(&app.state, ts("2030-03-11T07:00:00Z")).await.unwrap();
+    // Overdue the next days, but the same due contact: nothing more.
+    for t in ["2030-03-15T12:00:00Z", "2030-03-16T07:00:00Z"] {
+        tick(&app.state, ts(t)).await.unwrap();
+    }
     assert_eq!(sink.accepted().len(), 3, "each notice once");
+}
+
+#[tokio::test]
+async fn clinicians_are_told_once_when_the_routine_date_passes() {
+    routine_date_passed(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn clinicians_are_told_once_when_the_routine_date_passes_postgres() {
+    routine_date_passed(Backend::Postgres).await;
+}
+
+/// Astrid's pain rises after her sessions: the caseload brings her next
+/// contact forward to within 2 days of the flag, and her clinician hears of
+/// it on that day, once. Bjorn is doing well and not due.
+async fn new_flag_brings_the_notice_forward(backend: Backend) {
+    let sink = SmtpSink::start().await;
+    let Some(app) = app_mailing_on(backend, &sink.url()).await else {
+        return;
+    };
+    let (astrid, bjorn) = (app.fx.pat1, app.fx.pat2);
+    // Plans from Monday 4 March 2030, by clinic A's clinician.
+    for p in [astrid, bjorn] {
+        prescribe_on(&app, p, d("2030-03-04")).await;
+    }
+    log_session(&app, astrid, "2030-03-05", (2, 5)).await;
+    log_session(&app, astrid, "2030-03-06", (2, 6)).await;
+    log_session(&app, bjorn, "2030-03-05", (2, 2)).await;
+    log_session(&app, bjorn, "2030-03-06", (2, 2)).await;
+
+    // 7 March: the dashboard shows the flag and asks to see Astrid on 8 March
+    // (the plan's routine date, with a concern open, is 18 March); Bjorn's
+    // next contact is three weeks after his plan began. Nobody is due yet.
+    let rows = caseload_on(&app, d("2030-03-07")).await;
+    let row = row_of(&rows, astrid);
+    assert!(row.flags.iter().any(|f| f.kind == "pain_rising"), "{row:?}");
+    assert_eq!(row.next_contact.date, d("2030-03-08"));
+    assert!(row.next_contact.reason.contains("New flag"), "{row:?}");
+    assert_eq!(row_of(&rows, bjorn).next_contact.date, d("2030-03-25"));
+    assert_eq!(
+        tick(&app.state, ts("2030-03-07T12:00:00Z")).await.unwrap(),
+        TickReport::default()
+    );
+    assert!(sink.accepted().is_empty());
+
+    // 8 March: due. The clinician who made her plan is told, once.
+    let rows = caseload_on(&app, d("2030-03-08")).await;
+    assert_eq!(row_of(&rows, astrid).next_contact.date, d("2030-03-08"));
+    let r = tick(&app.state, ts("2030-03-08T07:00:00Z")).await.unwrap();
+    assert_eq!((r.notices_queued, r.sent, r.failed), (1, 1, 0));
+    let got = sink.accepted();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, ["clin.a@a.example"]);
+    let text = got[0].text();
+    assert!(text.contains("Subject: A follow-up is due"), "{text}");
+    assert!(
+        text.contains("A follow-up with patient A.A. is due (2030-03-08)."),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("https://rapport.test/patients/{astrid}")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Astrid") && !text.to_lowercase().contains("pain"),
+        "nothing clinical in a notice: {text}"
+    );
+    // Later rounds — the same morning after the triage's quarter hour, and
+    // the next day while the contact is overdue — send nothing more.
+    for t in ["2030-03-08T09:00:00Z", "2030-03-09T07:00:00Z"] {
+        tick(&app.state, ts(t)).await.unwrap();
+    }
+    assert_eq!(sink.accepted().len(), 1, "one notice per due date");
+    let episode = app
+        .store
+        .episode_current(&app.fx.clin_a.user.actor(None), astrid)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let rows = app.store.outbox_all().await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].dedupe_key,
+        format!("follow_up:{episode}:2030-03-08:{}", app.fx.clin_a.user.id.0)
+    );
+    assert_eq!(rows[0].status, "sent");
+}
+
+#[tokio::test]
+async fn a_new_flag_brings_one_notice_forward() {
+    new_flag_brings_the_notice_forward(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_new_flag_brings_one_notice_forward_postgres() {
+    new_flag_brings_the_notice_forward(Backend::Postgres).await;
 }
 
 #[tokio::test]

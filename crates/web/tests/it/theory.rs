@@ -117,3 +117,148 @@ async fn a_clinician_sees_the_mechanisms_and_ranked_suggestions_on_a_patients_pa
         .unwrap();
     assert!(!me.contains("Mechanisms"));
 }
+
+/// A plan made by clinic A's clinician `days` ago, and sessions logged
+/// every other day since, pain steady, about right, enjoyed: doing well.
+async fn doing_well_for(app: &App, patient: rapport_domain::identity::PatientId, days: i64) {
+    use rapport_domain::exercise::Dose;
+    use rapport_domain::prescription::{Delivery, Plan, PlanItem};
+    let clinician = app.fx.clin_a.user.actor(None);
+    let today = jiff::Zoned::now().date();
+    let ago = |n: i64| today.checked_sub(jiff::Span::new().days(n)).unwrap();
+    let episode = app
+        .store
+        .episode_current(&clinician, patient)
+        .await
+        .unwrap()
+        .unwrap();
+    let screen = rapport_store::FormInput {
+        time_point: rapport_domain::assessment::TimePoint::Baseline,
+        form: "red_flags".into(),
+        version: "1".into(),
+        answers: serde_json::json!([false]),
+        result: None,
+        total: None,
+        band: None,
+        complete: true,
+        red_flag_positive: Some(false),
+    };
+    app.store
+        .form_save(&clinician, episode.id, &screen)
+        .await
+        .unwrap();
+    let plan = Plan {
+        items: vec![PlanItem {
+            exercise_id: "ge-bend-to-knees".into(),
+            dose: Dose {
+                sets: 2,
+                reps: Some(10),
+                hold_seconds: None,
+                duration_minutes: None,
+                rest_seconds: 30,
+                per_week: 3,
+                weeks: 12,
+                load: None,
+                intensity: None,
+            },
+            progression_rule: "harder when easy".into(),
+            regression_rule: "easier when sore".into(),
+            delivery: Delivery::Home,
+            goal: None,
+            why: "to bend with ease".into(),
+        }],
+        co_designed: true,
+    };
+    app.store
+        .prescription_save(&clinician, patient, &plan, &[], "first plan", ago(days))
+        .await
+        .unwrap();
+    for n in (1..days).rev().step_by(2) {
+        let input = rapport_domain::monitoring::LogInput {
+            exercise_id: "ge-bend-to-knees".into(),
+            completion: "done".into(),
+            pain_before: "2".into(),
+            pain_after: "2".into(),
+            difficulty: "3".into(),
+            enjoyment: "4".into(),
+            date: ago(n).to_string(),
+            ..Default::default()
+        };
+        app.store
+            .log_add(
+                &clinician,
+                patient,
+                &input,
+                rapport_store::LogSource::Clinician,
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// The "Timely follow-up" suggestion on a patient's page, if listed.
+fn follow_up_suggestion(page: &str) -> Option<&str> {
+    let list = page.split(r#"<ol class="suggestions">"#).nth(1)?;
+    let list = list.split("</ol>").next()?;
+    list.split("<li>").find(|s| s.contains("Timely follow-up"))
+}
+
+#[tokio::test]
+async fn timely_follow_up_is_judged_against_the_scheduled_contact() {
+    let app = spawn().await;
+    // Astrid is 18 days into her plan and doing well: her next contact is due
+    // 21 days after it began. Bjorn, doing as well, is 24 days in: 3 days late.
+    doing_well_for(&app, app.fx.pat1, 18).await;
+    doing_well_for(&app, app.fx.pat2, 24).await;
+    let c = app.web_login(&app.fx.clin_a).await;
+    let page = |p: rapport_domain::identity::PatientId| {
+        let c = c.clone();
+        let url = app.url(&format!("/patients/{p}"));
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let astrid = page(app.fx.pat1).await;
+    assert!(astrid.contains("Every 21 days (all is well)"), "{astrid}");
+    assert!(!astrid.contains("Follow-up overdue"));
+    // The engine agrees: follow-up is timely, so motivation does not name
+    // M2.5/M2.6 as missing and there is no suggestion to book it.
+    assert!(follow_up_suggestion(&astrid).is_none(), "{astrid}");
+    assert!(!astrid.contains("M2.5, M2.6 not in place"), "{astrid}");
+
+    let bjorn = page(app.fx.pat2).await;
+    assert!(bjorn.contains("Follow-up overdue by 3 days"), "{bjorn}");
+    let suggestion = follow_up_suggestion(&bjorn).expect("a suggestion to follow up");
+    assert!(
+        suggestion.contains("days after") && suggestion.contains("; 3 days overdue"),
+        "{suggestion}"
+    );
+
+    // The caseload's suggestions come from the same schedule.
+    let caseload = app
+        .store
+        .caseload(&app.fx.clin_a.user.actor(None))
+        .await
+        .unwrap();
+    let library = app.state.library(caseload.clinic_id).await.unwrap();
+    let today = jiff::Zoned::now().date();
+    let actions = |p: rapport_domain::identity::PatientId| {
+        let e = caseload
+            .episodes
+            .iter()
+            .find(|e| e.patient_id == p)
+            .unwrap();
+        rapport_web::caseload::suggestions(
+            &app.state.theory,
+            e,
+            today,
+            &caseload.thresholds,
+            &library,
+            usize::MAX,
+        )
+        .into_iter()
+        .map(|s| s.action)
+        .collect::<Vec<_>>()
+    };
+    assert!(!actions(app.fx.pat1).contains(&"timely_follow_up".to_string()));
+    assert!(actions(app.fx.pat2).contains(&"timely_follow_up".to_string()));
+}
