@@ -179,9 +179,8 @@ pub struct ReminderDue {
 }
 
 /// A clinician to tell that a follow-up contact with a patient is due.
-/// Produced by the caseload triage (or the simple built-in rule,
-/// [`Store::follow_ups_due`]); `reason` says why for the producer's own
-/// records and is never put in a mail.
+/// Produced by the caseload triage; `reason` says why for the producer's
+/// own records and is never put in a mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueContact {
     pub clinic_id: ClinicId,
@@ -216,19 +215,6 @@ struct ReminderRow {
     clinic_zone: String,
     reminder_time: Option<String>,
     last_log: Option<Day>,
-}
-
-#[derive(sqlx::FromRow)]
-struct FollowUpRow {
-    clinic_id: i64,
-    patient_id: i64,
-    episode_id: i64,
-    clinic_zone: String,
-    next_contact_on: Day,
-    recorded_by: Option<i64>,
-    recorder_email: Option<String>,
-    prescriber: Option<i64>,
-    prescriber_email: Option<String>,
 }
 
 fn zone_or_utc(name: &str) -> TimeZone {
@@ -485,57 +471,6 @@ impl Store {
             queued.extend(found);
         }
         due.retain(|d| !queued.contains(&d.dedupe_key));
-        Ok(due)
-    }
-
-    /// The built-in rule for follow-up notices, until the caseload triage
-    /// supplies its own: for each open episode whose latest follow-up set a
-    /// next contact on or before today (in the clinic's zone), the clinician
-    /// who recorded that follow-up, or else the one who made the latest
-    /// version of the prescription, if their account is active.
-    pub async fn follow_ups_due(&self, now: Timestamp) -> Result<Vec<DueContact>> {
-        let rows: Vec<FollowUpRow> = on_read!(self, |ex| {
-            sqlx::query_as(
-                "SELECT f.clinic_id, f.patient_id, f.episode_id, c.time_zone AS clinic_zone, f.next_contact_on, \
-                 f.recorded_by, ru.email AS recorder_email, \
-                 pv.created_by AS prescriber, pu.email AS prescriber_email \
-                 FROM follow_ups f \
-                 JOIN episodes e ON e.id = f.episode_id AND e.clinic_id = f.clinic_id AND e.discharged_on IS NULL \
-                 JOIN clinics c ON c.id = f.clinic_id \
-                 LEFT JOIN users ru ON ru.id = f.recorded_by AND ru.clinic_id = f.clinic_id AND ru.active AND ru.role = 'clinician' \
-                 LEFT JOIN prescriptions pr ON pr.episode_id = e.id \
-                 LEFT JOIN prescription_versions pv ON pv.prescription_id = pr.id \
-                     AND pv.version = (SELECT MAX(v2.version) FROM prescription_versions v2 WHERE v2.prescription_id = pr.id) \
-                 LEFT JOIN users pu ON pu.id = pv.created_by AND pu.clinic_id = f.clinic_id AND pu.active AND pu.role = 'clinician' \
-                 WHERE f.next_contact_on IS NOT NULL \
-                 AND f.id = (SELECT MAX(f2.id) FROM follow_ups f2 WHERE f2.episode_id = f.episode_id) \
-                 ORDER BY f.id",
-            )
-            .fetch_all(ex)
-            .await?
-        });
-        let mut due = Vec::new();
-        for r in rows {
-            let today = now.to_zoned(zone_or_utc(&r.clinic_zone)).date();
-            let next = r.next_contact_on.to_jiff();
-            if next > today {
-                continue;
-            }
-            let who = match (r.recorded_by, r.recorder_email) {
-                (Some(id), Some(email)) => Some((id, email)),
-                _ => r.prescriber.zip(r.prescriber_email),
-            };
-            let Some((user, email)) = who else { continue };
-            due.push(DueContact {
-                clinic_id: ClinicId(r.clinic_id),
-                patient_id: PatientId(r.patient_id),
-                episode_id: Some(r.episode_id),
-                user_id: UserId(user),
-                to_address: email,
-                due: next,
-                reason: "the next contact set at the last follow-up is due".into(),
-            });
-        }
         Ok(due)
     }
 

@@ -527,22 +527,30 @@ pub async fn follow_up_notices_go_to_the_clinician_once(store: &Store) {
         )
         .await
         .unwrap();
-    assert!(
-        store
-            .follow_ups_due(ts("2030-03-09T12:00:00Z"))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let due = store
-        .follow_ups_due(ts("2030-03-10T08:00:00Z"))
+    // The clinician of record is the one who recorded the latest follow-up.
+    let episode = store
+        .episode_current(&w.clinician_a, w.kari.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let recipients = store
+        .follow_up_recipients(&[episode, episode + 1000])
         .await
         .unwrap();
-    assert_eq!(due.len(), 1, "{due:?}");
-    assert_eq!(due[0].patient_id, w.kari.id);
-    assert_eq!(due[0].user_id, w.clinician_a.user_id.unwrap());
-    assert_eq!(due[0].to_address, "clinician@a.example.org");
-    assert_eq!(due[0].due, date(2030, 3, 10));
+    assert_eq!(recipients.len(), 1, "{recipients:?}");
+    let (user, address) = recipients[&episode].clone();
+    assert_eq!(user, w.clinician_a.user_id.unwrap());
+    assert_eq!(address, "clinician@a.example.org");
+    let due = vec![DueContact {
+        clinic_id: w.a.id,
+        patient_id: w.kari.id,
+        episode_id: Some(episode),
+        user_id: user,
+        to_address: address,
+        due: date(2030, 3, 10),
+        reason: "routine contact due".into(),
+    }];
     let text = |c: &DueContact, initials: &str| {
         (
             format!("Follow-up due: {initials}"),
