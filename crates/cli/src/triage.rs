@@ -14,10 +14,6 @@ use rapport_domain::identity::ClinicId;
 use rapport_domain::theory::KnowledgeBase;
 use rapport_store::Store;
 use rapport_web::caseload::{CaseloadRow, local_date, rank};
-use rayon::prelude::*;
-
-/// Episodes ranked per parallel task.
-const RANK_PIECE: usize = 250;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum TriageFormat {
@@ -71,17 +67,14 @@ pub async fn run(
     let mut rows: Vec<CaseloadRow> = Vec::new();
     let loaded = store
         .triage_load_all(clinic.map(ClinicId), 0, |thresholds, chunk| {
-            let day = |e: &_| today.unwrap_or_else(|| local_date(e, now));
-            let limits = |e: &rapport_store::CaseloadEpisode| thresholds.get(e.clinic_id);
-            let library = |e: &rapport_store::CaseloadEpisode| {
-                libraries.get(&e.clinic_id.0).unwrap_or(&builtin)
-            };
             // Ranked on every core while the store decodes the next chunks.
-            let ranked: Vec<Vec<CaseloadRow>> = chunk
-                .par_chunks(RANK_PIECE)
-                .map(|piece| rank(piece, &day, &limits, &library, kb))
-                .collect();
-            rows.extend(ranked.into_iter().flatten());
+            rows.extend(rank(
+                &chunk,
+                &|e| today.unwrap_or_else(|| local_date(e, now)),
+                &|e| thresholds.get(e.clinic_id),
+                &|e| libraries.get(&e.clinic_id.0).unwrap_or(&builtin),
+                kb,
+            ));
             Ok(())
         })
         .await?;

@@ -377,31 +377,27 @@ impl Store {
         };
         self.audited(actor, "patient.list", None, result).await?;
         let clinic = actor.clinic_id;
-        let mut episodes = self
-            .caseload_scope(Scope {
+        let mut rows = self
+            .scope_rows(Scope {
                 clinic: Some(clinic.0),
                 lo: i64::MIN,
                 hi: i64::MAX,
             })
             .await?;
-        episodes.sort_by(|a, b| {
-            (&a.family_name, &a.given_name, a.episode_id).cmp(&(
-                &b.family_name,
-                &b.given_name,
-                b.episode_id,
-            ))
+        rows.sort_by(|a, b| {
+            (&a.family_name, &a.given_name, a.id).cmp(&(&b.family_name, &b.given_name, b.id))
         });
-        let thresholds = self.thresholds_of(Some(clinic.0)).await?;
-        let ids: String = episodes
-            .iter()
-            .map(|e| format!("{},", e.patient_id.0))
-            .collect();
-        self.audit_record(
-            actor,
-            &Event::new("patient.list", "caseload")
-                .detail(format!("patients={};,{ids}", episodes.len())),
-        )
-        .await?;
+        let ids: String = rows.iter().map(|e| format!("{},", e.patient_id)).collect();
+        let event = Event::new("patient.list", "caseload")
+            .detail(format!("patients={};,{ids}", rows.len()));
+        // The audit row's commit and the thresholds' read wait on the
+        // database while the digests are decoded; nothing is returned
+        // unless the audit row is written.
+        let (_, thresholds, episodes) = tokio::try_join!(
+            self.audit_record(actor, &event),
+            self.thresholds_of(Some(clinic.0)),
+            self.scope_build(rows),
+        )?;
         Ok(Caseload {
             clinic_id: clinic,
             thresholds: thresholds.get(clinic).clone(),
@@ -502,11 +498,14 @@ impl Store {
         Ok(summary)
     }
 
-    /// The active episodes of one scope with their monitoring data: one
-    /// query for the episodes and their digests, then, for the episodes whose
-    /// digest is missing or stale, the set-based read of their history from
-    /// the tables (four queries), whose digests are then stored.
+    /// The active episodes of one scope with their monitoring data.
     async fn caseload_scope(&self, s: Scope) -> Result<Vec<CaseloadEpisode>> {
+        let rows = self.scope_rows(s).await?;
+        self.scope_build(rows).await
+    }
+
+    /// The active episodes of one scope with their digests, in id order.
+    async fn scope_rows(&self, s: Scope) -> Result<Vec<EpisodeRow>> {
         let episodes_sql = concat!(
             "SELECT e.id, e.clinic_id, e.patient_id, e.opened_on, e.discharged_on, p.given_name, p.family_name, ",
             "COALESCE(pp.time_zone, c.time_zone) AS time_zone, e.revision, ",
@@ -527,7 +526,15 @@ impl Store {
                 .fetch_all(ex)
                 .await?
         });
+        Ok(rows)
+    }
 
+    /// Episodes with their history: from the digests that are current, else
+    /// read from the tables (four set-based queries over the id range of the
+    /// stale ones), whose digests are then stored.
+    async fn scope_build(&self, rows: Vec<EpisodeRow>) -> Result<Vec<CaseloadEpisode>> {
+        let clinic = rows.first().map(|r| r.clinic_id);
+        let one_clinic = rows.iter().all(|r| Some(r.clinic_id) == clinic);
         let mut zones: HashMap<String, TimeZone> = HashMap::new();
         let mut out: Vec<CaseloadEpisode> = Vec::with_capacity(rows.len());
         // Episodes whose history is read from the tables: id → (slot, revision).
@@ -580,20 +587,15 @@ impl Store {
         // Read after the revisions above: a write in between leaves the
         // digest stored below at an older revision than the episode's, so
         // stale, never wrong.
-        let lo = stale.keys().copied().min().unwrap_or(s.lo);
-        let hi = stale.keys().copied().max().unwrap_or(s.hi);
+        let lo = stale.keys().copied().min().unwrap_or(i64::MIN);
+        let hi = stale.keys().copied().max().unwrap_or(i64::MAX);
         let slots: HashMap<i64, usize> = stale.iter().map(|(id, (slot, _))| (*id, *slot)).collect();
-        let histories = self
-            .histories(
-                Scope {
-                    clinic: s.clinic,
-                    lo,
-                    hi,
-                },
-                &slots,
-                &stale_zones,
-            )
-            .await?;
+        let scope = Scope {
+            clinic: clinic.filter(|_| one_clinic),
+            lo,
+            hi,
+        };
+        let histories = self.histories(scope, &slots, &stale_zones).await?;
         let mut puts = Vec::with_capacity(stale.len());
         for e in &mut out {
             let Some(&(slot, revision)) = stale.get(&e.episode_id) else {

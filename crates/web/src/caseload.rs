@@ -9,8 +9,10 @@ use jiff::civil::Date;
 use rapport_domain::exercise::Library;
 use rapport_domain::monitoring::{ChainInfo, Flag, NextContact, Thresholds, local_today, triage};
 use rapport_domain::prescription::Delivery;
+use rapport_domain::theory::episode::ScheduledContact;
 use rapport_domain::theory::{self, KnowledgeBase};
 use rapport_store::CaseloadEpisode;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// A CMOC named on a row, with its CERQual grade.
@@ -72,6 +74,10 @@ pub struct CaseloadRow {
     /// The theory engine's best suggestions (empty unless asked for).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<SuggestionRow>,
+    /// The routine next contact of the schedule ([`NextContact::scheduled`]),
+    /// which the theory engine judges follow-up against.
+    #[serde(skip)]
+    pub scheduled_contact: Option<ScheduledContact>,
 }
 
 /// The grade of a CMOC id in `kb`.
@@ -96,33 +102,46 @@ pub fn assess(
     Some((flags, next))
 }
 
+/// Episodes assessed per parallel task by [`rank`].
+const RANK_PIECE: usize = 128;
+
 /// Triages `episodes` (all of one clinic, or a chunk) and ranks them: need
 /// highest first, ties in the order given. Each episode is judged on
 /// `today(e)` (the patient's local date, or a date chosen for a report) with
-/// its clinic's thresholds and exercise library.
+/// its clinic's thresholds and exercise library. Pieces are assessed on
+/// every core; call it off the async workers (it blocks until done).
 pub fn rank<'t, 'l>(
     episodes: &[CaseloadEpisode],
-    today: &dyn Fn(&CaseloadEpisode) -> Date,
-    thresholds: &dyn Fn(&CaseloadEpisode) -> &'t Thresholds,
-    library: &dyn Fn(&CaseloadEpisode) -> &'l Library,
+    today: &(dyn Fn(&CaseloadEpisode) -> Date + Sync),
+    thresholds: &(dyn Fn(&CaseloadEpisode) -> &'t Thresholds + Sync),
+    library: &(dyn Fn(&CaseloadEpisode) -> &'l Library + Sync),
     kb: &KnowledgeBase,
 ) -> Vec<CaseloadRow> {
-    let assessed: Vec<_> = episodes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            let today = today(e);
-            let (flags, next) = assess(e, today, thresholds(e), library(e))?;
-            Some(((i, today), flags, next))
+    let pieces: Vec<Vec<CaseloadRow>> = episodes
+        .par_chunks(RANK_PIECE)
+        .map(|piece| {
+            let assessed: Vec<_> = piece
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| {
+                    let today = today(e);
+                    let (flags, next) = assess(e, today, thresholds(e), library(e))?;
+                    Some(((i, today), flags, next))
+                })
+                .collect();
+            triage::rank(assessed)
+                .into_iter()
+                .map(|r| {
+                    let (i, today) = r.key;
+                    row(&piece[i], today, r.need, &r.flags, &r.next_contact, kb)
+                })
+                .collect()
         })
         .collect();
-    triage::rank(assessed)
-        .into_iter()
-        .map(|r| {
-            let (i, today) = r.key;
-            row(&episodes[i], today, r.need, &r.flags, &r.next_contact, kb)
-        })
-        .collect()
+    let mut rows: Vec<CaseloadRow> = pieces.into_iter().flatten().collect();
+    // Stable: equal needs keep the order given, as within a piece.
+    rows.sort_by(|a, b| b.need.cmp(&a.need));
+    rows
 }
 
 /// One row from an assessed episode.
@@ -169,20 +188,19 @@ pub fn row(
             reason: next.reason.to_string(),
         },
         suggestions: Vec::new(),
+        scheduled_contact: Some(next.scheduled()),
     }
 }
 
-/// The theory engine's view of what the caseload loads on `today`: scores,
-/// plans, logs, contacts and the monitoring schedule's routine next contact
-/// (so `follow_up_within_target` agrees with the row's next contact); not
-/// the intake, beliefs, goals or reading, which the patient's own page adds.
+/// The theory engine's view of what the caseload loads: scores, plans,
+/// logs, contacts and the monitoring schedule's routine next contact (the
+/// row's `scheduled_contact`, so `follow_up_within_target` agrees with the
+/// row's next contact); not the intake, beliefs, goals or reading, which the
+/// patient's own page adds.
 pub fn theory_episode(
     e: &CaseloadEpisode,
-    today: Date,
-    t: &Thresholds,
-    library: &Library,
+    scheduled_contact: Option<ScheduledContact>,
 ) -> theory::Episode {
-    let scheduled_contact = assess(e, today, t, library).map(|(_, next)| next.scheduled());
     let prescriptions = e
         .plans
         .iter()
@@ -219,17 +237,14 @@ pub fn theory_episode(
     }
 }
 
-/// The engine's `n` best suggestions for the episode on `today`, with its
-/// clinic's thresholds and exercise library (as [`rank`] used).
+/// The engine's `n` best suggestions for a ranked row's episode.
 pub fn suggestions(
     kb: &KnowledgeBase,
     e: &CaseloadEpisode,
-    today: Date,
-    t: &Thresholds,
-    library: &Library,
+    row: &CaseloadRow,
     n: usize,
 ) -> Vec<SuggestionRow> {
-    let evaluation = theory::evaluate(kb, &theory_episode(e, today, t, library), today);
+    let evaluation = theory::evaluate(kb, &theory_episode(e, row.scheduled_contact), row.today);
     evaluation
         .suggestions
         .iter()

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::caseload::{CaseloadRow, local_date, rank, suggestions};
 use crate::error::{AppError, PageResult};
+use rayon::prelude::*;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/caseload", get(page))
@@ -27,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 const SUGGESTIONS: usize = 2;
 
 /// The query string: every field optional; unknown values are refused.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Filter {
     /// A flag kind, e.g. `pain_rising`.
     #[serde(default)]
@@ -92,7 +93,8 @@ impl Filter {
 }
 
 /// The whole caseload of the actor's clinic, ranked; suggestions for the
-/// rows that pass the filter.
+/// rows that pass the filter. The triage and the theory engine run off the
+/// async workers, on every core.
 pub async fn ranked_rows(
     state: &AppState,
     user: &rapport_store::Actor,
@@ -101,34 +103,33 @@ pub async fn ranked_rows(
     filter.check()?;
     let caseload = state.store.caseload(user).await?;
     let library = state.library(caseload.clinic_id).await?;
+    let kb = state.theory.clone();
+    let filter = filter.clone();
     let now = jiff::Timestamp::now();
-    let rows = rank(
-        &caseload.episodes,
-        &|e| local_date(e, now),
-        &|_| &caseload.thresholds,
-        &|_| &library,
-        &state.theory,
-    );
-    let total = rows.len();
-    let mut rows = filter.apply(rows)?;
-    let by_episode: std::collections::HashMap<i64, &rapport_store::CaseloadEpisode> = caseload
-        .episodes
-        .iter()
-        .map(|e| (e.episode_id, e))
-        .collect();
-    for r in &mut rows {
-        if let Some(e) = by_episode.get(&r.episode) {
-            r.suggestions = suggestions(
-                &state.theory,
-                e,
-                r.today,
-                &caseload.thresholds,
-                &library,
-                SUGGESTIONS,
-            );
-        }
-    }
-    Ok((rows, total))
+    tokio::task::spawn_blocking(move || {
+        let rows = rank(
+            &caseload.episodes,
+            &|e| local_date(e, now),
+            &|_| &caseload.thresholds,
+            &|_| &library,
+            &kb,
+        );
+        let total = rows.len();
+        let mut rows = filter.apply(rows)?;
+        let by_episode: std::collections::HashMap<i64, &rapport_store::CaseloadEpisode> = caseload
+            .episodes
+            .iter()
+            .map(|e| (e.episode_id, e))
+            .collect();
+        rows.par_iter_mut().for_each(|r| {
+            if let Some(e) = by_episode.get(&r.episode) {
+                r.suggestions = suggestions(&kb, e, r, SUGGESTIONS);
+            }
+        });
+        Ok((rows, total))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("the caseload triage stopped: {e}")))?
 }
 
 #[derive(Template, WebTemplate)]

@@ -247,17 +247,18 @@ async fn timely_follow_up_is_judged_against_the_scheduled_contact() {
             .iter()
             .find(|e| e.patient_id == p)
             .unwrap();
-        rapport_web::caseload::suggestions(
+        let row = rapport_web::caseload::rank(
+            std::slice::from_ref(e),
+            &|_| today,
+            &|_| &caseload.thresholds,
+            &|_| &library,
             &app.state.theory,
-            e,
-            today,
-            &caseload.thresholds,
-            &library,
-            usize::MAX,
         )
-        .into_iter()
-        .map(|s| s.action)
-        .collect::<Vec<_>>()
+        .remove(0);
+        rapport_web::caseload::suggestions(&app.state.theory, e, &row, usize::MAX)
+            .into_iter()
+            .map(|s| s.action)
+            .collect::<Vec<_>>()
     };
     assert!(!actions(app.fx.pat1).contains(&"timely_follow_up".to_string()));
     assert!(actions(app.fx.pat2).contains(&"timely_follow_up".to_string()));
