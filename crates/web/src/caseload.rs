@@ -140,7 +140,7 @@ pub fn rank<'t, 'l>(
         .collect();
     let mut rows: Vec<CaseloadRow> = pieces.into_iter().flatten().collect();
     // Stable: equal needs keep the order given, as within a piece.
-    rows.sort_by(|a, b| b.need.cmp(&a.need));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.need));
     rows
 }
 
