@@ -20,6 +20,7 @@
 //! chunks, several loading at once, for the command line.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -47,12 +48,12 @@ pub struct CaseloadEpisode {
     pub discharged_on: Option<Date>,
     /// The patient's IANA zone, else the clinic's (as stored; not checked).
     pub time_zone: String,
-    /// In version order.
-    pub plans: Vec<PlanVersion>,
+    /// In version order. Shared with the store's cache of decoded digests.
+    pub plans: Arc<[PlanVersion]>,
     /// In no particular order (the rules do not need one). `note` is not loaded.
-    pub logs: Vec<SessionLog>,
-    pub follow_ups: Vec<FollowUp>,
-    pub scores: Vec<InstrumentScore>,
+    pub logs: Arc<[SessionLog]>,
+    pub follow_ups: Arc<[FollowUp]>,
+    pub scores: Arc<[InstrumentScore]>,
 }
 
 impl CaseloadEpisode {
@@ -77,6 +78,40 @@ impl CaseloadEpisode {
     pub fn zone(&self) -> TimeZone {
         rapport_domain::monitoring::patient_zone(&self.time_zone).unwrap_or(TimeZone::UTC)
     }
+}
+
+/// An episode's history as last decoded, for the caseload: used while the
+/// episode's revision and the patient's zone (which dates scores) are the
+/// ones it was decoded at.
+#[derive(Debug, Clone)]
+pub(crate) struct Cached {
+    revision: i64,
+    zone: String,
+    plans: Arc<[PlanVersion]>,
+    logs: Arc<[SessionLog]>,
+    follow_ups: Arc<[FollowUp]>,
+    scores: Arc<[InstrumentScore]>,
+}
+
+/// Weighs a cached history by its logs, which are most of its size.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ByLogs;
+
+impl quick_cache::Weighter<i64, Cached> for ByLogs {
+    fn weight(&self, _: &i64, v: &Cached) -> u64 {
+        v.logs.len() as u64 + 1
+    }
+}
+
+/// The store's cache of decoded histories.
+pub(crate) type HistoryCache = quick_cache::sync::Cache<i64, Cached, ByLogs>;
+
+/// Session logs the cache holds at most (about 100 bytes each): the
+/// caseloads of some dozen busy clinicians.
+const CACHED_LOGS: u64 = 500_000;
+
+pub(crate) fn history_cache() -> HistoryCache {
+    HistoryCache::with_weighter(10_000, CACHED_LOGS, ByLogs)
 }
 
 /// One clinic's active episodes and its monitoring thresholds.
@@ -271,6 +306,14 @@ const LOGS_POSTGRES: &str = concat!(
     "GROUP BY l.episode_id"
 );
 
+/// Gives an episode its history.
+fn fill(e: &mut CaseloadEpisode, h: History) {
+    e.plans = h.plans.into();
+    e.logs = h.logs.into();
+    e.follow_ups = h.follow_ups.into();
+    e.scores = h.scores.into();
+}
+
 /// Unpacks one episode's logs (see [`LOGS_SQLITE`]).
 fn logs_of(episode: i64, packed: &str, out: &mut Vec<SessionLog>) -> Result<()> {
     let bad = |why: &str| unreadable("session log of episode", episode, why);
@@ -377,13 +420,12 @@ impl Store {
         };
         self.audited(actor, "patient.list", None, result).await?;
         let clinic = actor.clinic_id;
-        let mut rows = self
-            .scope_rows(Scope {
-                clinic: Some(clinic.0),
-                lo: i64::MIN,
-                hi: i64::MAX,
-            })
-            .await?;
+        let scope = Scope {
+            clinic: Some(clinic.0),
+            lo: i64::MIN,
+            hi: i64::MAX,
+        };
+        let mut rows = self.scope_rows(scope, false).await?;
         rows.sort_by(|a, b| {
             (&a.family_name, &a.given_name, a.id).cmp(&(&b.family_name, &b.given_name, b.id))
         });
@@ -396,7 +438,7 @@ impl Store {
         let (_, thresholds, episodes) = tokio::try_join!(
             self.audit_record(actor, &event),
             self.thresholds_of(Some(clinic.0)),
-            self.scope_build(rows),
+            self.scope_build(rows, true),
         )?;
         Ok(Caseload {
             clinic_id: clinic,
@@ -500,24 +542,35 @@ impl Store {
 
     /// The active episodes of one scope with their monitoring data.
     async fn caseload_scope(&self, s: Scope) -> Result<Vec<CaseloadEpisode>> {
-        let rows = self.scope_rows(s).await?;
-        self.scope_build(rows).await
+        let rows = self.scope_rows(s, true).await?;
+        self.scope_build(rows, false).await
     }
 
-    /// The active episodes of one scope with their digests, in id order.
-    async fn scope_rows(&self, s: Scope) -> Result<Vec<EpisodeRow>> {
-        let episodes_sql = concat!(
-            "SELECT e.id, e.clinic_id, e.patient_id, e.opened_on, e.discharged_on, p.given_name, p.family_name, ",
-            "COALESCE(pp.time_zone, c.time_zone) AS time_zone, e.revision, ",
-            "d.revision AS digest_revision, d.format AS digest_format, d.digest ",
-            "FROM episodes e JOIN patients p ON p.id = e.patient_id AND p.clinic_id = e.clinic_id ",
-            "JOIN clinics c ON c.id = e.clinic_id ",
-            "LEFT JOIN patient_preferences pp ON pp.patient_id = e.patient_id AND pp.clinic_id = e.clinic_id ",
-            "LEFT JOIN monitoring_digests d ON d.episode_id = e.id AND d.clinic_id = e.clinic_id ",
-            "WHERE ",
-            active_episodes!(),
-            "ORDER BY e.id"
-        );
+    /// The active episodes of one scope, in id order, with their digests
+    /// (`digests`) or without (their revisions only).
+    async fn scope_rows(&self, s: Scope, digests: bool) -> Result<Vec<EpisodeRow>> {
+        macro_rules! episodes_sql {
+            ($digest:literal) => {
+                concat!(
+                    "SELECT e.id, e.clinic_id, e.patient_id, e.opened_on, e.discharged_on, p.given_name, p.family_name, ",
+                    "COALESCE(pp.time_zone, c.time_zone) AS time_zone, e.revision, ",
+                    "d.revision AS digest_revision, d.format AS digest_format, ",
+                    $digest,
+                    " AS digest FROM episodes e JOIN patients p ON p.id = e.patient_id AND p.clinic_id = e.clinic_id ",
+                    "JOIN clinics c ON c.id = e.clinic_id ",
+                    "LEFT JOIN patient_preferences pp ON pp.patient_id = e.patient_id AND pp.clinic_id = e.clinic_id ",
+                    "LEFT JOIN monitoring_digests d ON d.episode_id = e.id AND d.clinic_id = e.clinic_id ",
+                    "WHERE ",
+                    active_episodes!(),
+                    "ORDER BY e.id"
+                )
+            };
+        }
+        let episodes_sql = if digests {
+            episodes_sql!("d.digest")
+        } else {
+            episodes_sql!("NULL")
+        };
         let rows: Vec<EpisodeRow> = on_read!(self, |ex| {
             sqlx::query_as(episodes_sql)
                 .bind(s.clinic)
@@ -529,43 +582,68 @@ impl Store {
         Ok(rows)
     }
 
-    /// Episodes with their history: from the digests that are current, else
-    /// read from the tables (four set-based queries over the id range of the
-    /// stale ones), whose digests are then stored.
-    async fn scope_build(&self, rows: Vec<EpisodeRow>) -> Result<Vec<CaseloadEpisode>> {
+    /// Episodes with their history: from the cache of decoded digests
+    /// (`cache`, for rows read without digests), else from the digests that
+    /// are current, else read from the tables (four set-based queries over
+    /// the id range of the stale ones), whose digests are then stored.
+    async fn scope_build(
+        &self,
+        mut rows: Vec<EpisodeRow>,
+        cache: bool,
+    ) -> Result<Vec<CaseloadEpisode>> {
         let clinic = rows.first().map(|r| r.clinic_id);
         let one_clinic = rows.iter().all(|r| Some(r.clinic_id) == clinic);
+        let scope_of = |ids: &mut dyn Iterator<Item = i64>| {
+            let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+            for id in ids {
+                (lo, hi) = (lo.min(id), hi.max(id));
+            }
+            Scope {
+                clinic: clinic.filter(|_| one_clinic),
+                lo,
+                hi,
+            }
+        };
+        let hits: Vec<Option<Cached>> = rows
+            .iter()
+            .map(|r| {
+                cache
+                    .then(|| self.decoded.get(&r.id))
+                    .flatten()
+                    .filter(|c| c.revision == r.revision && c.zone == r.time_zone)
+            })
+            .collect();
+        if cache && hits.iter().any(Option::is_none) {
+            let mut missing = rows
+                .iter()
+                .zip(&hits)
+                .filter(|(_, h)| h.is_none())
+                .map(|(r, _)| r.id);
+            let mut found = self.digests_of(scope_of(&mut missing)).await?;
+            for (r, h) in rows.iter_mut().zip(&hits) {
+                if h.is_none()
+                    && let Some((revision, format, bytes)) = found.remove(&r.id)
+                {
+                    (r.digest_revision, r.digest_format, r.digest) =
+                        (Some(revision), Some(format), Some(bytes));
+                }
+            }
+        }
         let mut zones: HashMap<String, TimeZone> = HashMap::new();
         let mut out: Vec<CaseloadEpisode> = Vec::with_capacity(rows.len());
         // Episodes whose history is read from the tables: id → (slot, revision).
         let mut stale: HashMap<i64, (usize, i64)> = HashMap::new();
         let mut stale_zones: Vec<TimeZone> = Vec::new();
-        for r in rows {
+        // Episodes decoded or read here, with their revision, to remember.
+        let mut fills: Vec<(usize, i64)> = Vec::new();
+        for (r, hit) in rows.into_iter().zip(hits) {
             let zone = zones
                 .entry(r.time_zone.clone())
                 .or_insert_with(|| {
                     rapport_domain::monitoring::patient_zone(&r.time_zone).unwrap_or(TimeZone::UTC)
                 })
                 .clone();
-            let fresh =
-                r.digest_revision == Some(r.revision) && r.digest_format == Some(digest::FORMAT);
-            let history = match r.digest.as_deref().filter(|_| fresh) {
-                // The revision was read with the digest, in one statement.
-                Some(bytes) => match digest::decode(bytes, &zone) {
-                    Ok(h) => Some(h),
-                    Err(e) => {
-                        tracing::warn!(episode = r.id, error = %e, "rebuilding a monitoring digest");
-                        None
-                    }
-                },
-                None => None,
-            };
-            if history.is_none() {
-                stale.insert(r.id, (stale_zones.len(), r.revision));
-                stale_zones.push(zone);
-            }
-            let h = history.unwrap_or_default();
-            out.push(CaseloadEpisode {
+            let mut e = CaseloadEpisode {
                 clinic_id: ClinicId(r.clinic_id),
                 patient_id: PatientId(r.patient_id),
                 given_name: r.given_name,
@@ -574,13 +652,61 @@ impl Store {
                 opened_on: r.opened_on.to_jiff(),
                 discharged_on: r.discharged_on.map(|d| d.to_jiff()),
                 time_zone: r.time_zone,
-                plans: h.plans,
-                logs: h.logs,
-                follow_ups: h.follow_ups,
-                scores: h.scores,
-            });
+                plans: Arc::from([]),
+                logs: Arc::from([]),
+                follow_ups: Arc::from([]),
+                scores: Arc::from([]),
+            };
+            if let Some(c) = hit {
+                (e.plans, e.logs, e.follow_ups, e.scores) =
+                    (c.plans, c.logs, c.follow_ups, c.scores);
+                out.push(e);
+                continue;
+            }
+            let fresh =
+                r.digest_revision == Some(r.revision) && r.digest_format == Some(digest::FORMAT);
+            let history = match r.digest.as_deref().filter(|_| fresh) {
+                // The digest's revision is the one the episode had when read.
+                Some(bytes) => match digest::decode(bytes, &zone) {
+                    Ok(h) => Some(h),
+                    Err(err) => {
+                        tracing::warn!(episode = r.id, error = %err, "rebuilding a monitoring digest");
+                        None
+                    }
+                },
+                None => None,
+            };
+            match history {
+                Some(h) => fill(&mut e, h),
+                None => {
+                    stale.insert(r.id, (stale_zones.len(), r.revision));
+                    stale_zones.push(zone);
+                }
+            }
+            fills.push((out.len(), r.revision));
+            out.push(e);
         }
+        let remember = |out: &[CaseloadEpisode]| {
+            if !cache {
+                return;
+            }
+            for &(i, revision) in &fills {
+                let e = &out[i];
+                self.decoded.insert(
+                    e.episode_id,
+                    Cached {
+                        revision,
+                        zone: e.time_zone.clone(),
+                        plans: e.plans.clone(),
+                        logs: e.logs.clone(),
+                        follow_ups: e.follow_ups.clone(),
+                        scores: e.scores.clone(),
+                    },
+                );
+            }
+        };
         if stale.is_empty() {
+            remember(&out);
             return Ok(out);
         }
 
@@ -595,24 +721,43 @@ impl Store {
             lo,
             hi,
         };
-        let histories = self.histories(scope, &slots, &stale_zones).await?;
+        let mut histories = self.histories(scope, &slots, &stale_zones).await?;
         let mut puts = Vec::with_capacity(stale.len());
         for e in &mut out {
             let Some(&(slot, revision)) = stale.get(&e.episode_id) else {
                 continue;
             };
-            let h = &histories[slot];
-            puts.push((e.episode_id, e.clinic_id.0, revision, digest::encode(h)?));
-            e.plans = h.plans.clone();
-            e.logs = h.logs.clone();
-            e.follow_ups = h.follow_ups.clone();
-            e.scores = h.scores.clone();
+            let h = std::mem::take(&mut histories[slot]);
+            puts.push((e.episode_id, e.clinic_id.0, revision, digest::encode(&h)?));
+            fill(e, h);
         }
+        remember(&out);
         // The digests are a cache: failing to store them costs speed only.
         if let Err(e) = self.digests_put(&puts).await {
             tracing::warn!(error = %e, episodes = puts.len(), "monitoring digests not stored");
         }
         Ok(out)
+    }
+
+    /// The digests of the active episodes of a scope, by episode, with the
+    /// revision and format they were written at.
+    async fn digests_of(&self, s: Scope) -> Result<HashMap<i64, (i64, i32, Vec<u8>)>> {
+        let rows: Vec<(i64, i64, i32, Vec<u8>)> = on_read!(self, |ex| {
+            sqlx::query_as(concat!(
+                "SELECT d.episode_id, d.revision, d.format, d.digest FROM episodes e ",
+                "JOIN monitoring_digests d ON d.episode_id = e.id AND d.clinic_id = e.clinic_id WHERE ",
+                active_episodes!()
+            ))
+            .bind(s.clinic)
+            .bind(s.lo)
+            .bind(s.hi)
+            .fetch_all(ex)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, revision, format, digest)| (id, (revision, format, digest)))
+            .collect())
     }
 
     /// The monitoring history, read from the tables, of the episodes of a

@@ -137,6 +137,8 @@ pub struct Store {
     /// writer that commits them in batches: every reader still waits until
     /// its row is durable, but concurrent readers share one commit.
     audit: Option<tokio::sync::mpsc::Sender<audit::AuditJob>>,
+    /// Decoded monitoring digests, shared by every clone of the store.
+    decoded: std::sync::Arc<caseload::HistoryCache>,
 }
 
 /// The default database when none is given: a file under `./rapport-data/`.
@@ -147,16 +149,19 @@ impl Store {
         let (tx, rx) = tokio::sync::mpsc::channel(4096);
         // The writer holds a store without a sender, so it ends when the last
         // clone of this store is dropped.
+        let decoded = std::sync::Arc::new(caseload::history_cache());
         tokio::spawn(audit::write_batches(
             Store {
                 db: db.clone(),
                 audit: None,
+                decoded: decoded.clone(),
             },
             rx,
         ));
         Store {
             db,
             audit: Some(tx),
+            decoded,
         }
     }
 

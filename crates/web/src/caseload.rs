@@ -227,10 +227,10 @@ pub fn theory_episode(
         })
         .collect();
     theory::Episode {
-        scores: e.scores.clone(),
+        scores: e.scores.to_vec(),
         prescriptions,
         logs: e.logs.iter().map(|l| l.to_exercise_log()).collect(),
-        follow_ups: e.follow_ups.clone(),
+        follow_ups: e.follow_ups.to_vec(),
         discharged_on: e.discharged_on,
         scheduled_contact,
         ..Default::default()

@@ -244,7 +244,7 @@ pub async fn caseload_is_the_clinics_active_episodes_with_their_data(store: &Sto
         vec![(date(2026, 3, 2), "a1"), (date(2026, 3, 16), "a2")]
     );
     assert_eq!(k.plans[1].plan, plan("a2", 8));
-    let mut logs = k.logs.clone();
+    let mut logs = k.logs.to_vec();
     logs.sort_by(|x, y| x.chronological(y));
     assert_eq!(logs.len(), 3);
     let first = &logs[0];
@@ -286,7 +286,7 @@ pub async fn caseload_is_the_clinics_active_episodes_with_their_data(store: &Sto
         (logs[2].completion, logs[2].minutes),
         (Completion::Partly, Some(12))
     );
-    let mut follow_ups = k.follow_ups.clone();
+    let mut follow_ups = k.follow_ups.to_vec();
     follow_ups.sort_by_key(|f| f.date);
     assert_eq!(
         follow_ups
@@ -440,8 +440,12 @@ pub async fn nightly_load_covers_every_clinic_in_chunks(store: &Store) {
 async fn caseload_sorted(store: &Store, actor: &rapport_store::Actor) -> Vec<CaseloadEpisode> {
     let mut episodes = store.caseload(actor).await.unwrap().episodes;
     for e in &mut episodes {
-        e.logs.sort_by_key(|l| format!("{l:?}"));
-        e.follow_ups.sort_by_key(|f| format!("{f:?}"));
+        let mut logs = e.logs.to_vec();
+        logs.sort_by_key(|l| format!("{l:?}"));
+        e.logs = logs.into();
+        let mut follow_ups = e.follow_ups.to_vec();
+        follow_ups.sort_by_key(|f| format!("{f:?}"));
+        e.follow_ups = follow_ups.into();
     }
     episodes
 }
@@ -488,8 +492,9 @@ pub async fn digests_follow_every_change(store: &Store) {
         let store = store.clone();
         let actor = w.clinician_a.clone();
         async move {
+            // Every digest and every decoded copy is then stale.
             store
-                .execute_maintenance_sql("DELETE FROM monitoring_digests")
+                .execute_maintenance_sql("UPDATE episodes SET revision = revision + 1")
                 .await
                 .unwrap();
             caseload_sorted(&store, &actor).await
@@ -606,8 +611,20 @@ pub async fn digests_follow_every_change(store: &Store) {
     assert_eq!(current_digests(store).await, 2);
     assert_eq!(moved, from_tables(store).await);
 
-    // A digest that does not read, or is of another format, is rebuilt.
-    let _ = caseload_sorted(store, &w.clinician_a).await;
+    // A digest that does not read, or is of another format, is rebuilt (a
+    // change of zone makes the decoded copy stale, the digest not).
+    let rezone = |zone: &'static str| {
+        let store = store.clone();
+        async move {
+            sql(
+                &store,
+                format!(
+                    "UPDATE patient_preferences SET time_zone = '{zone}' WHERE patient_id = {kp}"
+                ),
+            )
+            .await;
+        }
+    };
     store
         .execute_maintenance_sql(match store.kind() {
             DbKind::Sqlite => "UPDATE monitoring_digests SET digest = X'00FF'",
@@ -615,12 +632,17 @@ pub async fn digests_follow_every_change(store: &Store) {
         })
         .await
         .unwrap();
-    assert_eq!(caseload_sorted(store, &w.clinician_a).await, moved);
+    rezone("Asia/Tokyo").await;
+    let tokyo = caseload_sorted(store, &w.clinician_a).await;
+    assert_eq!(tokyo, from_tables(store).await);
     store
         .execute_maintenance_sql("UPDATE monitoring_digests SET format = 999")
         .await
         .unwrap();
-    assert_eq!(caseload_sorted(store, &w.clinician_a).await, moved);
+    rezone("Europe/Oslo").await;
+    let oslo = caseload_sorted(store, &w.clinician_a).await;
+    let kari = oslo.iter().find(|e| e.episode_id == kari_ep).unwrap();
+    assert_eq!(kari.logs.len(), 4);
     assert_eq!(
         store
             .execute_maintenance_sql(
@@ -628,8 +650,11 @@ pub async fn digests_follow_every_change(store: &Store) {
             )
             .await
             .unwrap(),
-        0
+        1,
+        "Kari's digest is rewritten; Ola's decoded copy is current, so hers is not read"
     );
+    assert_eq!(oslo, from_tables(store).await);
+    assert_eq!(current_digests(store).await, 2);
 }
 
 /// Many sessions logged at once for one patient: the digest ends with all
@@ -685,7 +710,7 @@ pub async fn concurrent_logs_all_reach_the_digest(store: &Store) {
     let cached = caseload_sorted(store, &w.clinician_a).await;
     assert_eq!(cached[0].logs.len(), 16);
     store
-        .execute_maintenance_sql("DELETE FROM monitoring_digests")
+        .execute_maintenance_sql("UPDATE episodes SET revision = revision + 1")
         .await
         .unwrap();
     assert_eq!(caseload_sorted(store, &w.clinician_a).await, cached);
