@@ -10,7 +10,10 @@
 //! session, the busiest write, appends to a current digest in the same
 //! transaction ([`Store::digest_append_log`]).
 //!
-//! The encoding is postcard over the private mirror types below. Each
+//! The encoding is postcard over the private mirror types below: a head
+//! (exercise ids, plans, follow-ups, scores, the number of logs) and then
+//! each log, so that a log is appended by rewriting the small head and
+//! copying the rest, without reading the logs. Each
 //! conversion names every field of the domain type it mirrors, so a field
 //! added there fails to compile here instead of being silently dropped; a
 //! change to the encoding raises [`FORMAT`], which makes every stored digest
@@ -29,7 +32,7 @@ use crate::monitoring::{kind_parse, kind_str};
 use crate::{Result, Store, StoreError};
 
 /// The encoding read and written by this build.
-pub(crate) const FORMAT: i32 = 1;
+pub(crate) const FORMAT: i32 = 2;
 
 /// An episode's monitoring history as the digest holds it. Scores keep the
 /// instant they were completed (epoch microseconds, in `score_at`, in the
@@ -47,17 +50,28 @@ pub(crate) struct History {
 /// Text is borrowed from the bytes when reading (postcard reads `&str` in
 /// place), so decoding allocates only what the domain types own.
 #[derive(Serialize, Deserialize)]
-struct Wire<'a> {
+struct Head<'a> {
     /// Exercise ids, referred to by index from plans and logs.
     #[serde(borrow)]
     exercises: Vec<&'a str>,
     #[serde(borrow)]
     plans: Vec<WirePlan<'a>>,
-    logs: Vec<WireLog>,
     #[serde(borrow)]
     follow_ups: Vec<WireFollowUp<'a>>,
     #[serde(borrow)]
     scores: Vec<WireScore<'a>>,
+    /// The logs that follow the head, each on its own.
+    logs: u32,
+}
+
+/// A log's encoding is far shorter than this (varints of a few numbers).
+const LOG_MAX: usize = 64;
+
+fn put_log(out: &mut Vec<u8>, log: &WireLog) -> Result<()> {
+    let mut buf = [0u8; LOG_MAX];
+    let used = postcard::to_slice(log, &mut buf).map_err(unreadable)?;
+    out.extend_from_slice(used);
+    Ok(())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -288,7 +302,7 @@ fn wire_plan<'a>(names: &mut Names<'a>, v: &'a PlanVersion) -> WirePlan<'a> {
 pub(crate) fn encode(h: &History) -> Result<Vec<u8>> {
     let mut names = Names::default();
     let plans = h.plans.iter().map(|v| wire_plan(&mut names, v)).collect();
-    let logs = h.logs.iter().map(|l| wire_log(&mut names, l)).collect();
+    let logs: Vec<WireLog> = h.logs.iter().map(|l| wire_log(&mut names, l)).collect();
     let follow_ups = h
         .follow_ups
         .iter()
@@ -331,20 +345,26 @@ pub(crate) fn encode(h: &History) -> Result<Vec<u8>> {
             }
         })
         .collect();
-    let wire = Wire {
+    let head = Head {
         exercises: names.list,
         plans,
-        logs,
         follow_ups,
         scores,
+        logs: u32::try_from(logs.len()).map_err(unreadable)?,
     };
-    postcard::to_allocvec(&wire).map_err(unreadable)
+    let mut out = postcard::to_allocvec(&head).map_err(unreadable)?;
+    out.reserve(logs.len() * 16);
+    for l in &logs {
+        put_log(&mut out, l)?;
+    }
+    Ok(out)
 }
 
 /// Reads a digest back; scores are dated in `zone`.
 pub(crate) fn decode(bytes: &[u8], zone: &TimeZone) -> Result<History> {
     let bad = |what: &str| unreadable(what);
-    let wire: Wire = postcard::from_bytes(bytes).map_err(|e| bad(&e.to_string()))?;
+    let (wire, mut rest): (Head, &[u8]) =
+        postcard::take_from_bytes(bytes).map_err(|e| bad(&e.to_string()))?;
     let name = |i: u32| -> Result<&str> {
         usize::try_from(i)
             .ok()
@@ -386,8 +406,11 @@ pub(crate) fn decode(bytes: &[u8], zone: &TimeZone) -> Result<History> {
             },
         });
     }
-    let mut logs = Vec::with_capacity(wire.logs.len());
-    for l in &wire.logs {
+    let mut logs = Vec::with_capacity(wire.logs as usize);
+    for _ in 0..wire.logs {
+        let (l, more): (WireLog, &[u8]) =
+            postcard::take_from_bytes(rest).map_err(|e| bad(&e.to_string()))?;
+        rest = more;
         logs.push(SessionLog {
             exercise_id: name(l.exercise)?.to_string(),
             date: date(l.date)?,
@@ -407,6 +430,9 @@ pub(crate) fn decode(bytes: &[u8], zone: &TimeZone) -> Result<History> {
             enjoyment: l.enjoyment,
             note: None,
         });
+    }
+    if !rest.is_empty() {
+        return Err(bad("bytes after the last log"));
     }
     let mut follow_ups = Vec::with_capacity(wire.follow_ups.len());
     for f in &wire.follow_ups {
@@ -446,15 +472,21 @@ pub(crate) fn decode(bytes: &[u8], zone: &TimeZone) -> Result<History> {
 
 /// Adds one log to a digest without decoding the rest of it.
 pub(crate) fn with_log(bytes: &[u8], log: &SessionLog) -> Result<Vec<u8>> {
-    let bad = unreadable::<postcard::Error>;
-    let mut wire: Wire = postcard::from_bytes(bytes).map_err(bad)?;
+    let (mut head, logs): (Head, &[u8]) = postcard::take_from_bytes(bytes).map_err(unreadable)?;
     let mut names = Names {
-        list: std::mem::take(&mut wire.exercises),
+        list: std::mem::take(&mut head.exercises),
     };
     let added = wire_log(&mut names, log);
-    wire.logs.push(added);
-    wire.exercises = names.list;
-    postcard::to_allocvec(&wire).map_err(bad)
+    head.exercises = names.list;
+    head.logs = head
+        .logs
+        .checked_add(1)
+        .ok_or_else(|| unreadable("too many logs"))?;
+    let mut out = postcard::to_allocvec(&head).map_err(unreadable)?;
+    out.reserve(logs.len() + LOG_MAX);
+    out.extend_from_slice(logs);
+    put_log(&mut out, &added)?;
+    Ok(out)
 }
 
 impl Store {
@@ -580,10 +612,17 @@ mod tests {
             ..History::default()
         };
         let bytes = encode(&h).unwrap();
-        let mut wire: Wire = postcard::from_bytes(&bytes).unwrap();
+        let (head, rest): (Head, &[u8]) = postcard::take_from_bytes(&bytes).unwrap();
+        let (mut log, _): (WireLog, &[u8]) = postcard::take_from_bytes(rest).unwrap();
         // Completion code 9 does not exist.
-        wire.logs[0].completion = 9;
-        let bytes = postcard::to_allocvec(&wire).unwrap();
-        assert!(decode(&bytes, &zone).is_err());
+        log.completion = 9;
+        let mut bad = postcard::to_allocvec(&head).unwrap();
+        put_log(&mut bad, &log).unwrap();
+        assert!(decode(&bad, &zone).is_err());
+        // A log missing, or one too many bytes.
+        assert!(decode(&bytes[..bytes.len() - 1], &zone).is_err());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(&longer, &zone).is_err());
     }
 }
