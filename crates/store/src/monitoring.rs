@@ -461,15 +461,41 @@ impl Store {
                     "the patient has no open episode of care"
                 ));
             };
-            // Taken before the log is added, so that no other writer of the
-            // episode comes between this revision and the digest below.
-            let revision: i64 = sqlx::query_scalar(match self.kind() {
-                crate::DbKind::Sqlite => "SELECT revision FROM episodes WHERE id = $1",
-                crate::DbKind::Postgres => "SELECT revision FROM episodes WHERE id = $1 FOR UPDATE",
-            })
-            .bind(episode)
-            .fetch_one(&mut *tx)
-            .await?;
+            // The episode's revision, locked before the log is added so that
+            // no other writer of the episode comes between it and the
+            // digest's update below, and the digest as it stands. (Were a
+            // digest read older than the revision, it would not match and
+            // be left stale, never extended wrongly.)
+            let (revision, digest): (i64, Option<(i64, i32, Vec<u8>)>) = {
+                let row: (i64, Option<i64>, Option<i32>, Option<Vec<u8>>) = sqlx::query_as(match self.kind() {
+                    crate::DbKind::Sqlite => concat!(
+                        "SELECT e.revision, d.revision, d.format, d.digest FROM episodes e ",
+                        "LEFT JOIN monitoring_digests d ON d.episode_id = e.id WHERE e.id = $1"
+                    ),
+                    crate::DbKind::Postgres => concat!(
+                        "SELECT e.revision, d.revision, d.format, d.digest FROM episodes e ",
+                        "LEFT JOIN monitoring_digests d ON d.episode_id = e.id WHERE e.id = $1 FOR UPDATE OF e"
+                    ),
+                })
+                .bind(episode)
+                .fetch_one(&mut *tx)
+                .await?;
+                let mut digest = match row {
+                    (_, Some(at), Some(format), Some(bytes)) => Some((at, format, bytes)),
+                    _ => None,
+                };
+                if self.kind() == crate::DbKind::Postgres {
+                    // Read again now that the lock is held: another writer
+                    // of this episode may have extended it meanwhile.
+                    digest = sqlx::query_as(
+                        "SELECT revision, format, digest FROM monitoring_digests WHERE episode_id = $1",
+                    )
+                    .bind(episode)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                }
+                (row.0, digest)
+            };
             let rows: Vec<(Day, String)> = sqlx::query_as(PLAN_VERSIONS)
                 .bind(episode)
                 .fetch_all(&mut *tx)
@@ -515,12 +541,6 @@ impl Store {
             // A digest that was current takes the log too (the insert's
             // trigger raised the episode's revision by one); any other
             // digest is stale already and is rebuilt when next read.
-            let digest: Option<(i64, i32, Vec<u8>)> = sqlx::query_as(
-                "SELECT revision, format, digest FROM monitoring_digests WHERE episode_id = $1",
-            )
-            .bind(episode)
-            .fetch_optional(&mut *tx)
-            .await?;
             if let Some((at, format, bytes)) = digest
                 && at == revision
                 && format == crate::digest::FORMAT
