@@ -34,15 +34,20 @@ impl EpisodeRecord {
         let Some(episode) = state.store.episode_current(actor, patient).await? else {
             return Ok(None);
         };
-        let forms = state.store.forms_of_episode(actor, episode.id).await?;
-        let beliefs = if actor.role == rapport_domain::identity::Role::Clinician {
-            state.store.belief_review_latest(actor, episode.id).await?
-        } else {
-            None
-        };
-        let goals = state.store.goals_list(actor, patient).await?;
-        let education = state.store.education_list(actor, patient).await?;
-        let prescription = state.store.prescription_current(actor, patient).await?;
+        // Independent reads, each audited: side by side rather than in turn.
+        let (forms, beliefs, goals, education, prescription) = tokio::try_join!(
+            state.store.forms_of_episode(actor, episode.id),
+            async {
+                if actor.role == rapport_domain::identity::Role::Clinician {
+                    state.store.belief_review_latest(actor, episode.id).await
+                } else {
+                    Ok(None)
+                }
+            },
+            state.store.goals_list(actor, patient),
+            state.store.education_list(actor, patient),
+            state.store.prescription_current(actor, patient),
+        )?;
         Ok(Some(EpisodeRecord {
             episode,
             forms,

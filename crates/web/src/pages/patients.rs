@@ -488,11 +488,14 @@ async fn me_page(state: &AppState, user: &CurrentUser) -> Result<PatientPage, Pa
         .user
         .patient_id
         .ok_or(PageError(AppError::NotFound))?;
-    let patient = state.store.patient_get(&user.actor, id).await?.value;
+    let (patient, record, messages) = tokio::try_join!(
+        async { Ok::<_, AppError>(state.store.patient_get(&user.actor, id).await?.value) },
+        crate::episode::EpisodeRecord::load(state, &user.actor, id),
+        async { Ok(state.store.messages(&user.actor, id).await?) },
+    )?;
     let mut page = PatientPage::new(state, user, patient, "/me");
-    let record = crate::episode::EpisodeRecord::load(state, &user.actor, id).await?;
     page.monitor = super::monitor::load(state, user, id, record.as_ref()).await?;
-    page.messages = state.store.messages(&user.actor, id).await?;
+    page.messages = messages;
     // Showing the feedback is the patient seeing it.
     if page
         .monitor
