@@ -76,7 +76,7 @@ impl CaseloadEpisode {
 
     /// The patient's zone; UTC when the stored name is not a known zone.
     pub fn zone(&self) -> TimeZone {
-        rapport_domain::monitoring::patient_zone(&self.time_zone).unwrap_or(TimeZone::UTC)
+        crate::outbox::zone_or_utc(&self.time_zone)
     }
 }
 
@@ -478,8 +478,8 @@ impl Store {
     /// Loads the monitoring data of every active episode of every clinic (or
     /// of one), chunk by chunk in episode order, handing each chunk to
     /// `each` while the next ones load. No actor: this is the operator's
-    /// nightly run; one audit row per clinic records how many episodes were
-    /// read. `chunk` is the number of episodes per chunk ([`TRIAGE_CHUNK`]
+    /// nightly run; before a chunk is handed on, one audit row per clinic in
+    /// it names the patients read. `chunk` is the number of episodes per chunk ([`TRIAGE_CHUNK`]
     /// is a good size; 0 means that).
     pub async fn triage_load_all(
         &self,
@@ -522,21 +522,28 @@ impl Store {
                 .await
                 .map_err(|e| StoreError::Conflict(format!("a loader stopped: {e}")))??;
             summary.episodes += chunk.len();
+            // Each clinic's patients of the chunk are recorded as read
+            // before anything is handed on, as the caseload does.
+            let mut shown: BTreeMap<i64, String> = BTreeMap::new();
             for e in &chunk {
                 summary.logs += e.logs.len();
                 *per_clinic.entry(e.clinic_id.0).or_default() += 1;
+                shown
+                    .entry(e.clinic_id.0)
+                    .or_default()
+                    .push_str(&format!("{},", e.patient_id.0));
+            }
+            for (clinic, ids) in shown {
+                let n = ids.matches(',').count();
+                self.audit_record(
+                    &Actor::operator(ClinicId(clinic), Role::Admin),
+                    &Event::new("patient.list", "triage").detail(format!("patients={n};,{ids}")),
+                )
+                .await?;
             }
             each(&thresholds, chunk)?;
         }
         summary.clinics = per_clinic.len();
-        for (clinic, n) in per_clinic {
-            let actor = Actor::operator(ClinicId(clinic), Role::Admin);
-            self.audit_record(
-                &actor,
-                &Event::new("patient.list", "triage").detail(format!("episodes={n}")),
-            )
-            .await?;
-        }
         Ok(summary)
     }
 
@@ -639,9 +646,7 @@ impl Store {
         for (r, hit) in rows.into_iter().zip(hits) {
             let zone = zones
                 .entry(r.time_zone.clone())
-                .or_insert_with(|| {
-                    rapport_domain::monitoring::patient_zone(&r.time_zone).unwrap_or(TimeZone::UTC)
-                })
+                .or_insert_with(|| crate::outbox::zone_or_utc(&r.time_zone))
                 .clone();
             let mut e = CaseloadEpisode {
                 clinic_id: ClinicId(r.clinic_id),
@@ -713,14 +718,8 @@ impl Store {
         // Read after the revisions above: a write in between leaves the
         // digest stored below at an older revision than the episode's, so
         // stale, never wrong.
-        let lo = stale.keys().copied().min().unwrap_or(i64::MIN);
-        let hi = stale.keys().copied().max().unwrap_or(i64::MAX);
         let slots: HashMap<i64, usize> = stale.iter().map(|(id, (slot, _))| (*id, *slot)).collect();
-        let scope = Scope {
-            clinic: clinic.filter(|_| one_clinic),
-            lo,
-            hi,
-        };
+        let scope = scope_of(&mut stale.keys().copied());
         let mut histories = self.histories(scope, &slots, &stale_zones).await?;
         let mut puts = Vec::with_capacity(stale.len());
         for e in &mut out {

@@ -8,7 +8,7 @@
 //! change to the rows it is built from) and its format is [`FORMAT`]; else
 //! the history is read from the tables and the digest rewritten. Logging a
 //! session, the busiest write, appends to a current digest in the same
-//! transaction ([`Store::digest_append_log`]).
+//! transaction ([`with_log`], from `Store::log_add`).
 //!
 //! The encoding is postcard over the private mirror types below: a head
 //! (exercise ids, plans, follow-ups, scores, the number of logs) and then

@@ -185,7 +185,7 @@ impl MonitoringRecord {
     }
 
     pub fn zone(&self) -> TimeZone {
-        rapport_domain::monitoring::patient_zone(&self.time_zone).unwrap_or(TimeZone::UTC)
+        crate::outbox::zone_or_utc(&self.time_zone)
     }
 }
 
@@ -461,41 +461,23 @@ impl Store {
                     "the patient has no open episode of care"
                 ));
             };
-            // The episode's revision, locked before the log is added so that
-            // no other writer of the episode comes between it and the
-            // digest's update below, and the digest as it stands. (Were a
-            // digest read older than the revision, it would not match and
-            // be left stale, never extended wrongly.)
-            let (revision, digest): (i64, Option<(i64, i32, Vec<u8>)>) = {
-                let row: (i64, Option<i64>, Option<i32>, Option<Vec<u8>>) = sqlx::query_as(match self.kind() {
-                    crate::DbKind::Sqlite => concat!(
-                        "SELECT e.revision, d.revision, d.format, d.digest FROM episodes e ",
-                        "LEFT JOIN monitoring_digests d ON d.episode_id = e.id WHERE e.id = $1"
-                    ),
-                    crate::DbKind::Postgres => concat!(
-                        "SELECT e.revision, d.revision, d.format, d.digest FROM episodes e ",
-                        "LEFT JOIN monitoring_digests d ON d.episode_id = e.id WHERE e.id = $1 FOR UPDATE OF e"
-                    ),
-                })
-                .bind(episode)
-                .fetch_one(&mut *tx)
-                .await?;
-                let mut digest = match row {
-                    (_, Some(at), Some(format), Some(bytes)) => Some((at, format, bytes)),
-                    _ => None,
-                };
-                if self.kind() == crate::DbKind::Postgres {
-                    // Read again now that the lock is held: another writer
-                    // of this episode may have extended it meanwhile.
-                    digest = sqlx::query_as(
-                        "SELECT revision, format, digest FROM monitoring_digests WHERE episode_id = $1",
-                    )
-                    .bind(episode)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                }
-                (row.0, digest)
-            };
+            // The episode's revision, locked before the log is added (SQLite's
+            // write transaction already holds every writer off) so that no
+            // other writer of the episode comes between it and the digest's
+            // update below; then the digest, read under that lock.
+            let revision: i64 = sqlx::query_scalar(match self.kind() {
+                crate::DbKind::Sqlite => "SELECT revision FROM episodes WHERE id = $1",
+                crate::DbKind::Postgres => "SELECT revision FROM episodes WHERE id = $1 FOR UPDATE",
+            })
+            .bind(episode)
+            .fetch_one(&mut *tx)
+            .await?;
+            let digest: Option<(i64, i32, Vec<u8>)> = sqlx::query_as(
+                "SELECT revision, format, digest FROM monitoring_digests WHERE episode_id = $1",
+            )
+            .bind(episode)
+            .fetch_optional(&mut *tx)
+            .await?;
             let rows: Vec<(Day, String)> = sqlx::query_as(PLAN_VERSIONS)
                 .bind(episode)
                 .fetch_all(&mut *tx)
@@ -788,7 +770,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         };
         let n = in_tx!(self, |tx| {
-            sqlx::query(
+            let n = sqlx::query(
                 "UPDATE log_comments SET seen_at = $1 WHERE patient_id = $2 AND clinic_id = $3 AND seen_at IS NULL",
             )
             .bind(Ts::now())
@@ -796,7 +778,17 @@ impl Store {
             .bind(actor.clinic_id.0)
             .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if n > 0 {
+                audit_insert!(
+                    &mut *tx,
+                    actor,
+                    &Event::new("log.comment_seen", "log_comment")
+                        .patient(patient.0)
+                        .detail(format!("comments={n}"))
+                );
+            }
+            n
         });
         Ok(n)
     }
@@ -1052,7 +1044,8 @@ impl Store {
     /// Unread messages from patients of the clinic, per patient, for the
     /// clinician's lists.
     pub async fn messages_unread(&self, actor: &Actor) -> Result<Vec<(PatientId, i64)>> {
-        actor.require_clinician()?;
+        let result = actor.require_clinician();
+        self.audited(actor, "patient.list", None, result).await?;
         let rows: Vec<(i64, i64)> = on_read!(self, |ex| {
             sqlx::query_as(
                 "SELECT patient_id, COUNT(*) FROM messages WHERE clinic_id = $1 AND from_patient = $2 AND read_at IS NULL \
@@ -1063,6 +1056,13 @@ impl Store {
             .fetch_all(ex)
             .await?
         });
+        let ids: String = rows.iter().map(|(p, _)| format!("{p},")).collect();
+        self.audit_record(
+            actor,
+            &Event::new("patient.list", "messages_unread")
+                .detail(format!("patients={};,{ids}", rows.len())),
+        )
+        .await?;
         Ok(rows.into_iter().map(|(p, n)| (PatientId(p), n)).collect())
     }
 

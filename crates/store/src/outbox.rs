@@ -217,8 +217,10 @@ struct ReminderRow {
     last_log: Option<Day>,
 }
 
-fn zone_or_utc(name: &str) -> TimeZone {
-    jiff::tz::db().get(name).unwrap_or(TimeZone::UTC)
+/// A stored zone name as a zone; UTC when it is not a known zone (stored
+/// names were checked when written).
+pub(crate) fn zone_or_utc(name: &str) -> TimeZone {
+    rapport_domain::monitoring::patient_zone(name).unwrap_or(TimeZone::UTC)
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -452,24 +454,9 @@ impl Store {
                 dedupe_key: key,
             });
         }
-        // Leave out the reminders already queued, by their unique key. The SQL
-        // is made of numbered placeholders only; the keys are bound.
-        let mut queued = std::collections::HashSet::new();
-        for chunk in due.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({})",
-                placeholders.join(", ")
-            );
-            let found: Vec<String> = on_read!(self, |ex| {
-                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
-                for d in chunk {
-                    q = q.bind(d.dedupe_key.as_str());
-                }
-                q.fetch_all(ex).await?
-            });
-            queued.extend(found);
-        }
+        // Leave out the reminders already queued, by their unique key.
+        let keys: Vec<String> = due.iter().map(|d| d.dedupe_key.clone()).collect();
+        let queued = self.outbox_keys_queued(&keys).await?;
         due.retain(|d| !queued.contains(&d.dedupe_key));
         Ok(due)
     }

@@ -74,8 +74,8 @@ pub struct AppState {
     pub exercises: Arc<rapport_domain::exercise::Library>,
     /// Mail delivery, when `--smtp-url` is given; `None` = mail is off.
     pub mail: Option<Arc<mail::Mailer>>,
-    /// Who is due a follow-up notice (see [`mail::DueContacts`]).
-    pub due_contacts: Arc<dyn mail::DueContacts>,
+    /// Who is due a follow-up notice (see [`mail::TriageDueContacts`]).
+    pub due_contacts: Arc<mail::TriageDueContacts>,
 }
 
 impl AppState {

@@ -3,8 +3,8 @@
 //! A scheduler task ([`spawn_scheduler`]) calls [`tick`] every interval:
 //! 1. patients due a reminder now ([`Store::reminders_due`]) get one queued
 //!    in the outbox, keyed `reminder:{patient}:{local date}`;
-//! 2. the clinicians named by the [`DueContacts`] provider — by default
-//!    [`TriageDueContacts`], the caseload triage's next contact by rule —
+//! 2. the clinicians named by [`TriageDueContacts`], the caseload triage's
+//!    next contact by rule —
 //!    get a follow-up notice queued, keyed `follow_up:{episode}:{due date}:{user}`;
 //! 3. due mail is claimed and sent over SMTP; each result is recorded
 //!    against the claim (sent, or failed with back-off).
@@ -19,8 +19,6 @@
 //! never addresses, message text or the SMTP password.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -179,17 +177,6 @@ impl Mailer {
     }
 }
 
-/// Where the clinicians due a follow-up notice come from; by default
-/// [`TriageDueContacts`]. Contacts already notified may be answered again:
-/// queueing is once per key.
-pub trait DueContacts: Send + Sync {
-    fn due_contacts<'a>(
-        &'a self,
-        store: &'a Store,
-        now: Timestamp,
-    ) -> Pin<Box<dyn Future<Output = Result<Vec<DueContact>, StoreError>> + Send + 'a>>;
-}
-
 /// The least time between two triage runs for notices. A due date is a
 /// calendar day, and a run reads every active episode (and audits that read
 /// per clinic), so the scheduler's default round of a minute is far more
@@ -319,16 +306,6 @@ impl TriageDueContacts {
     }
 }
 
-impl DueContacts for TriageDueContacts {
-    fn due_contacts<'a>(
-        &'a self,
-        store: &'a Store,
-        now: Timestamp,
-    ) -> Pin<Box<dyn Future<Output = Result<Vec<DueContact>, StoreError>> + Send + 'a>> {
-        Box::pin(self.find(store, now))
-    }
-}
-
 /// What one tick did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TickReport {
@@ -376,7 +353,7 @@ pub async fn tick(state: &AppState, now: Timestamp) -> Result<TickReport, StoreE
         }
         Err(e) => tracing::warn!(error = %e, "could not find the reminders due"),
     }
-    match state.due_contacts.due_contacts(store, now).await {
+    match state.due_contacts.find(store, now).await {
         Ok(contacts) => {
             let text = |c: &DueContact, initials: &str| mailer.notice(c, initials);
             report.notices_queued = store
@@ -457,12 +434,6 @@ impl AppState {
     /// Turns mail on: the scheduler will queue and send through `mailer`.
     pub fn with_mail(mut self, mailer: Mailer) -> Self {
         self.mail = Some(Arc::new(mailer));
-        self
-    }
-
-    /// Replaces where follow-up notices come from (e.g. the caseload triage).
-    pub fn with_due_contacts(mut self, provider: Arc<dyn DueContacts>) -> Self {
-        self.due_contacts = provider;
         self
     }
 }

@@ -412,6 +412,31 @@ pub async fn nightly_load_covers_every_clinic_in_chunks(store: &Store) {
         summary.logs,
         expected.iter().filter(|(_, _, logged)| *logged).count()
     );
+    // Every patient handed on is named in an audit row of their own clinic.
+    let rows: Vec<_> = audit_all(store)
+        .await
+        .into_iter()
+        .filter(|r| r.entity == "triage")
+        .collect();
+    let episodes = store.caseload(&w.clinician_a).await.unwrap().episodes;
+    for e in &episodes {
+        let named = format!(",{},", e.patient_id.0);
+        assert!(
+            rows.iter().any(|r| r.clinic_id == Some(w.a.id)
+                && r.detail.as_deref().is_some_and(|d| d.contains(&named))),
+            "patient {} not in a triage audit row",
+            e.patient_id.0
+        );
+    }
+    assert!(
+        rows.iter()
+            .filter(|r| r.clinic_id == Some(w.b.id))
+            .all(|r| episodes.iter().all(|e| !r
+                .detail
+                .as_deref()
+                .unwrap_or("")
+                .contains(&format!(",{},", e.patient_id.0))))
+    );
 
     // One clinic only.
     let mut only_b = Vec::new();

@@ -294,6 +294,14 @@ pub async fn feedback_on_a_log_reaches_the_patient(store: &Store) {
     assert_eq!(m.logs[0].comments[0].body, c.body);
     assert!(!m.logs[0].comments[0].seen);
     assert_eq!(store.log_comments_seen(&w.kari_actor).await.unwrap(), 1);
+    assert_last_audit(
+        store,
+        &w.kari_actor,
+        "log.comment_seen",
+        "ok",
+        Some(w.kari.id),
+    )
+    .await;
     let m = store
         .monitoring(&w.kari_actor, w.kari.id)
         .await
