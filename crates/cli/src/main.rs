@@ -342,6 +342,14 @@ async fn open(db: &DbArg, durability: Durability) -> Result<Store> {
         .with_context(|| format!("cannot open database {}", redact_url(&db.db)))
 }
 
+/// Opens a database that must exist already: for every command but `serve`,
+/// `migrate` and the set-up commands, which may create one.
+async fn open_existing(db: &DbArg) -> Result<Store> {
+    Store::open_existing(&db.db, Durability::default())
+        .await
+        .with_context(|| format!("cannot open database {}", redact_url(&db.db)))
+}
+
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve {
@@ -419,7 +427,7 @@ async fn run(cli: Cli) -> Result<()> {
             } else {
                 rapport_domain::instruments::WordingSet::from_toml(&source, &text)?
             };
-            let store = open(&db, Durability::default()).await?;
+            let store = open_existing(&db).await?;
             let clinic_id = ClinicId(clinic);
             store
                 .clinic_get(clinic_id)
@@ -510,7 +518,7 @@ async fn run(cli: Cli) -> Result<()> {
             limit,
             format,
         } => {
-            let store = open(&db, Durability::default()).await?;
+            let store = open_existing(&db).await?;
             let entries = store
                 .audit_list_unscoped(&AuditQuery {
                     clinic_id: clinic.map(ClinicId),
@@ -552,7 +560,7 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let today = today.as_deref().map(triage::parse_today).transpose()?;
             let kb = load_theory(theory.as_deref())?;
-            let store = open(&db, Durability::default()).await?;
+            let store = open_existing(&db).await?;
             triage::run(&store, &kb, clinic, today, format).await
         }
         Command::Demo {
@@ -599,7 +607,7 @@ async fn run(cli: Cli) -> Result<()> {
             if out.exists() {
                 bail!("{} already exists; choose a new file", out.display());
             }
-            let store = open(&db, Durability::default()).await?;
+            let store = open_existing(&db).await?;
             store
                 .backup_sqlite(&out)
                 .await
@@ -618,7 +626,7 @@ async fn clinic_library(
     let Some(clinic) = clinic else {
         return Ok(builtin);
     };
-    let store = open(db, Durability::default()).await?;
+    let store = open_existing(db).await?;
     let own = store.clinic_exercises(ClinicId(clinic)).await?;
     Ok(builtin.with(own)?)
 }
@@ -643,7 +651,7 @@ async fn exercises_command(command: ExercisesCommand) -> Result<()> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let import = rapport_domain::exercise::wger::import(&text)?;
-            let store = open(&db, Durability::default()).await?;
+            let store = open_existing(&db).await?;
             let clinic_id = ClinicId(clinic);
             store
                 .clinic_get(clinic_id)

@@ -9,6 +9,25 @@ use crate::{Error, Result};
 pub const NAME_MAX: usize = 100;
 pub const PHONE_MAX: usize = 32;
 pub const EXTERNAL_REF_MAX: usize = 64;
+/// The longest search for patients: room for a full name and a record number,
+/// far below what the database's pattern matching refuses.
+pub const SEARCH_MAX: usize = 200;
+
+/// What a clinician typed to find patients by name or record number (the
+/// field is `q` on the API and the pages): trimmed, `None` when empty.
+pub fn search_text(raw: Option<&str>) -> Result<Option<String>> {
+    // Counted before trimming, as the API document states it.
+    if raw.is_some_and(|s| s.chars().count() > SEARCH_MAX) {
+        return Err(Error::invalid(
+            "q",
+            "max_length",
+            format!("must be at most {SEARCH_MAX} characters"),
+        ));
+    }
+    optional(raw)
+        .map(|s| short_text("q", s, SEARCH_MAX))
+        .transpose()
+}
 
 /// The validated, identifying part of a patient record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,6 +214,19 @@ mod tests {
             Error::Invalid(f) => (f.field, f.rule),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn searches_are_trimmed_and_bounded() {
+        assert_eq!(search_text(None).unwrap(), None);
+        assert_eq!(search_text(Some("  ")).unwrap(), None);
+        assert_eq!(search_text(Some(" Nord ")).unwrap(), Some("Nord".into()));
+        let long = "_".repeat(SEARCH_MAX + 1);
+        assert_eq!(
+            field_of(search_text(Some(&long)).unwrap_err()),
+            ("q".into(), "max_length".into())
+        );
+        assert!(search_text(Some(&"é".repeat(SEARCH_MAX))).is_ok());
     }
 
     #[test]

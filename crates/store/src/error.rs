@@ -12,6 +12,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Invalid(FieldError),
+    /// A command that reads was pointed at a database that is not there.
+    #[error("no database: {0}")]
+    NoDatabase(String),
     #[error("unsupported database URL: {0}")]
     BadUrl(String),
     #[error("database error: {0}")]

@@ -28,6 +28,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -55,7 +56,7 @@ pub use patients::{PatientQuery, Versioned};
 pub use preferences::{DEFAULT_REMINDER_TIME, Preferences, PreferencesInput, parse_reminder_time};
 pub use prescriptions::{EducationAssignment, Prescription, PrescriptionVersion, StoredGoal};
 pub use sessions::{SessionKind, SessionPolicy, SessionTokens};
-pub use throttle::{ThrottlePolicy, ThrottleState};
+pub use throttle::{Reservation, ThrottlePolicy, ThrottleState};
 pub use types::Ts;
 pub use users::{NewUser, User, UserCredentials};
 
@@ -175,7 +176,7 @@ impl Store {
         let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Self::postgres(PgConnectOptions::from_str(url)?).await?
         } else if url.starts_with("sqlite:") {
-            Self::sqlite(SqliteConnectOptions::from_str(url)?, durability).await?
+            Self::sqlite(SqliteConnectOptions::from_str(url)?, durability, true).await?
         } else {
             return Err(StoreError::BadUrl(redact_url(url)));
         };
@@ -183,23 +184,94 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens an SQLite file at `path`, creating it and its folder if needed.
-    pub async fn open_sqlite_file(path: &Path, durability: Durability) -> Result<Store> {
-        let store = Self::sqlite(SqliteConnectOptions::new().filename(path), durability).await?;
+    /// Opens a database that must already hold Rapport's tables, for commands
+    /// that only read or add to one (backup, audit, triage): a mistyped path
+    /// is an error naming it, never a new empty database. Pending migrations
+    /// are applied, as `serve` would.
+    pub async fn open_existing(url: &str, durability: Durability) -> Result<Store> {
+        let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::postgres(PgConnectOptions::from_str(url)?).await?
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?;
+            let path = options.get_filename();
+            if !path.is_file() {
+                return Err(StoreError::NoDatabase(format!(
+                    "{} does not exist",
+                    path.display()
+                )));
+            }
+            // Looked at read-only first: opening in WAL mode would write to
+            // a file that is not Rapport's.
+            let mut probe = sqlx::SqliteConnection::connect_with(
+                &options.clone().read_only(true).create_if_missing(false),
+            )
+            .await?;
+            let known: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            )
+            .fetch_optional(&mut probe)
+            .await?;
+            probe.close().await?;
+            if known.is_none() {
+                return Err(not_rapport(url));
+            }
+            Self::sqlite(options.create_if_missing(false), durability, false).await?
+        } else {
+            return Err(StoreError::BadUrl(redact_url(url)));
+        };
+        if !store.has_schema().await? {
+            store.close().await;
+            return Err(not_rapport(url));
+        }
         store.migrate().await?;
         Ok(store)
     }
 
-    async fn sqlite(options: SqliteConnectOptions, durability: Durability) -> Result<Store> {
-        if let Some(dir) = options
-            .get_filename()
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
+    /// Whether Rapport's migrations have ever run here.
+    async fn has_schema(&self) -> Result<bool> {
+        let found: Option<i64> = match &self.db {
+            Db::Sqlite { read, .. } => {
+                sqlx::query_scalar(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+                )
+                .fetch_optional(read)
+                .await?
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT 1::BIGINT FROM information_schema.tables \
+                     WHERE table_name = '_sqlx_migrations' AND table_schema = ANY (current_schemas(false))",
+                )
+                .fetch_optional(pool)
+                .await?
+            }
+        };
+        Ok(found.is_some())
+    }
+
+    /// Opens an SQLite file at `path`, creating it and its folder if needed.
+    pub async fn open_sqlite_file(path: &Path, durability: Durability) -> Result<Store> {
+        let store =
+            Self::sqlite(SqliteConnectOptions::new().filename(path), durability, true).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn sqlite(
+        options: SqliteConnectOptions,
+        durability: Durability,
+        create: bool,
+    ) -> Result<Store> {
+        if create
+            && let Some(dir) = options
+                .get_filename()
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
         {
             std::fs::create_dir_all(dir)?;
         }
         let options = options
-            .create_if_missing(true)
+            .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(match durability {
                 Durability::Full => SqliteSynchronous::Full,
@@ -316,6 +388,13 @@ impl Store {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+fn not_rapport(url: &str) -> StoreError {
+    StoreError::NoDatabase(format!(
+        "{} holds no Rapport data (run `rapport migrate` or `rapport serve` on it first)",
+        redact_url(url)
+    ))
 }
 
 /// A database URL fit for logs and errors: any password is replaced.

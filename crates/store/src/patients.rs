@@ -279,10 +279,8 @@ impl Store {
         query: &PatientQuery,
     ) -> Result<Vec<Versioned<Patient>>> {
         let scope = actor.patient_read_scope()?;
-        let pattern = query
-            .search
+        let pattern = rapport_domain::patient::search_text(query.search.as_deref())?
             .as_deref()
-            .filter(|s| !s.trim().is_empty())
             .map(like_pattern);
         let sql = concat!(
             "SELECT ",

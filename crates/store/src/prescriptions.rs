@@ -233,6 +233,17 @@ impl Store {
                 "must be at most 500 characters",
             )));
         }
+        // Whoever built the plan, the same bounds hold.
+        if plan.items.len() > rapport_domain::prescription::MAX_ITEMS {
+            return Err(StoreError::Invalid(rapport_domain::FieldError::new(
+                "items",
+                "max_items",
+                format!(
+                    "a plan holds at most {} exercises",
+                    rapport_domain::prescription::MAX_ITEMS
+                ),
+            )));
+        }
         let plan_text = json(plan)?;
         let changes_text = json(&changes)?;
         let user = actor.user_id_raw().ok_or(StoreError::Forbidden)?;

@@ -48,6 +48,18 @@ pub struct ThrottleState {
     pub locked_until: Option<jiff::Timestamp>,
 }
 
+/// The answer to [`Store::throttle_reserve`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The attempt may be checked; it is already counted as a failure.
+    Granted {
+        /// The most recent failures of any key before this attempt, for the delay.
+        failures_before: u32,
+    },
+    /// Refused until then; nothing was counted.
+    Locked { until: jiff::Timestamp },
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     failures: i64,
@@ -84,33 +96,105 @@ impl Store {
         Ok(state)
     }
 
-    /// Counts one failure against `key`, locking it once `lock_after` is reached.
-    /// One statement reads and writes the count, so that failures arriving at
-    /// the same moment (on PostgreSQL, in parallel transactions) are all counted.
-    pub async fn throttle_fail(
+    /// Reserves one log-in attempt against every key, before the password is
+    /// checked: the attempt is counted as a failure up front, so attempts that
+    /// arrive together cannot all pass a check made before any of them failed.
+    /// A key that is locked, or whose count has reached its limit, refuses the
+    /// attempt and nothing is counted. The key that reaches its limit locks at
+    /// once, so later attempts wait even while this one is still being
+    /// checked. A successful log-in gives its reservation back with
+    /// [`Store::throttle_succeeded`].
+    pub async fn throttle_reserve(
         &self,
-        key: &str,
-        lock_after: u32,
+        keys: &[(&str, u32)],
         policy: &ThrottlePolicy,
-    ) -> Result<()> {
+    ) -> Result<Reservation> {
         let now = Ts::now();
-        // A window that began after this instant is still open.
         let open_since = now.minus(policy.window);
+        // PostgreSQL needs the row locked between reading and writing it;
+        // SQLite's `BEGIN IMMEDIATE` already holds the one write lock.
+        let select = match self.kind() {
+            crate::DbKind::Postgres => {
+                "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1 FOR UPDATE"
+            }
+            crate::DbKind::Sqlite => {
+                "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1"
+            }
+        };
+        Ok(in_tx!(self, |tx| {
+            let mut before = 0u32;
+            let mut locked: Option<jiff::Timestamp> = None;
+            let mut counts = Vec::with_capacity(keys.len());
+            // Keys are taken in the order given, the same for every attempt, so
+            // two attempts never wait on each other's rows.
+            for (key, lock_after) in keys {
+                sqlx::query(
+                    "INSERT INTO login_throttle (key, failures, window_start) VALUES ($1, 0, $2) \
+                     ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(*key)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let row: Row = sqlx::query_as(select)
+                    .bind(*key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let recent = if row.window_start > open_since {
+                    u32::try_from(row.failures).unwrap_or(u32::MAX)
+                } else {
+                    0
+                };
+                if let Some(until) = row.locked_until.filter(|u| *u > now) {
+                    locked = Some(locked.map_or(until.0, |l| l.max(until.0)));
+                }
+                before = before.max(recent);
+                counts.push((*key, recent, *lock_after, row.window_start > open_since));
+            }
+            if let Some(until) = locked {
+                // Nothing is counted for a refused attempt.
+                tx.rollback().await?;
+                return Ok(Reservation::Locked { until });
+            }
+            for (key, recent, lock_after, open) in counts {
+                let failures = recent + 1;
+                sqlx::query(
+                    "UPDATE login_throttle SET failures = $2, \
+                     window_start = CASE WHEN $3 THEN window_start ELSE $4 END, \
+                     locked_until = CASE WHEN $2 >= $5 THEN $6 END WHERE key = $1",
+                )
+                .bind(key)
+                .bind(i64::from(failures))
+                .bind(open)
+                .bind(now)
+                .bind(i64::from(lock_after))
+                .bind(now.plus(policy.lock_for))
+                .execute(&mut *tx)
+                .await?;
+            }
+            Reservation::Granted {
+                failures_before: before,
+            }
+        }))
+    }
+
+    /// Gives back the reservation of an attempt that logged in: the account's
+    /// failures are forgotten (its lock too, which the right password shows was
+    /// not needed), and the address is counted as if the attempt had never been
+    /// made.
+    pub async fn throttle_succeeded(&self, account: &str, address: (&str, u32)) -> Result<()> {
         in_tx!(self, |tx| {
+            sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+                .bind(account)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(
-                "INSERT INTO login_throttle AS t (key, failures, window_start, locked_until) \
-                 VALUES ($1, 1, $2, CASE WHEN 1 >= $3 THEN $4 END) \
-                 ON CONFLICT (key) DO UPDATE SET \
-                 failures = CASE WHEN t.window_start > $5 THEN t.failures + 1 ELSE 1 END, \
-                 window_start = CASE WHEN t.window_start > $5 THEN t.window_start ELSE $2 END, \
-                 locked_until = CASE WHEN (CASE WHEN t.window_start > $5 THEN t.failures + 1 ELSE 1 END) >= $3 \
-                 THEN $4 END",
+                "UPDATE login_throttle SET failures = failures - 1, \
+                 locked_until = CASE WHEN failures - 1 >= $2 THEN locked_until END \
+                 WHERE key = $1 AND failures > 0",
             )
-            .bind(key)
-            .bind(now)
-            .bind(i64::from(lock_after))
-            .bind(now.plus(policy.lock_for))
-            .bind(open_since)
+            .bind(address.0)
+            .bind(i64::from(address.1))
             .execute(&mut *tx)
             .await?;
         });
@@ -130,17 +214,5 @@ impl Store {
             .await?
             .rows_affected()
         }))
-    }
-
-    /// Forgets the failures of `key` (after a successful log-in).
-    pub async fn throttle_clear(&self, key: &str) -> Result<()> {
-        in_tx!(self, |tx| {
-            sqlx::query("DELETE FROM login_throttle WHERE key = $1 AND (locked_until IS NULL OR locked_until <= $2)")
-                .bind(key)
-                .bind(Ts::now())
-                .execute(&mut *tx)
-                .await?;
-        });
-        Ok(())
     }
 }

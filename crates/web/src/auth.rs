@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use rapport_domain::identity::Email;
-use rapport_store::{Actor, SessionKind, SessionTokens, User};
+use rapport_store::{Actor, Reservation, SessionKind, SessionTokens, User};
 
 use crate::AppState;
 use crate::error::{ApiError, AppError, PageError};
@@ -133,20 +133,29 @@ pub async fn log_in(
     let addr_key = format!("address:{}", addr.0.as_deref().unwrap_or("unknown"));
     let other = |e: rapport_store::StoreError| LoginError::Other(e.into());
 
-    let throttle = store
-        .throttle_state(&[&email_key, &addr_key], policy)
+    let account = (email_key.as_str(), policy.lock_after_account);
+    let address = (addr_key.as_str(), policy.lock_after_address);
+
+    // The attempt is counted before the password is checked, in one
+    // transaction with the check of the lock, so parallel guesses cannot all
+    // slip in before the first of them has failed.
+    let failures_before = match store
+        .throttle_reserve(&[account, address], policy)
         .await
-        .map_err(other)?;
-    if let Some(until) = throttle.locked_until {
-        let secs = until
-            .duration_since(jiff::Timestamp::now())
-            .as_secs()
-            .max(1);
-        return Err(LoginError::Locked {
-            retry_after_secs: u64::try_from(secs).unwrap_or(1),
-        });
-    }
-    tokio::time::sleep(policy.delay(throttle.failures)).await;
+        .map_err(other)?
+    {
+        Reservation::Locked { until } => {
+            let secs = until
+                .duration_since(jiff::Timestamp::now())
+                .as_secs()
+                .max(1);
+            return Err(LoginError::Locked {
+                retry_after_secs: u64::try_from(secs).unwrap_or(1),
+            });
+        }
+        Reservation::Granted { failures_before } => failures_before,
+    };
+    tokio::time::sleep(policy.delay(failures_before)).await;
 
     let found = match Email::parse(email) {
         Ok(e) => store.user_credentials(&e).await.map_err(other)?,
@@ -159,14 +168,7 @@ pub async fn log_in(
     )
     .await;
     let Some(creds) = usable.filter(|_| ok) else {
-        store
-            .throttle_fail(&email_key, policy.lock_after_account, policy)
-            .await
-            .map_err(other)?;
-        store
-            .throttle_fail(&addr_key, policy.lock_after_address, policy)
-            .await
-            .map_err(other)?;
+        // Already counted by the reservation.
         if let Some(c) = &found {
             let actor = c.user.actor(addr.0.clone());
             store
@@ -176,7 +178,10 @@ pub async fn log_in(
         }
         return Err(LoginError::Rejected);
     };
-    store.throttle_clear(&email_key).await.map_err(other)?;
+    store
+        .throttle_succeeded(account.0, address)
+        .await
+        .map_err(other)?;
     let tokens = store
         .session_create(creds.user.id, kind, &state.config.sessions)
         .await

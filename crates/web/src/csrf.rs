@@ -56,8 +56,17 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             .get(ANON_COOKIE)
             .map(|c| c.value().to_string()),
     };
-    // Uploads (multipart bodies) carry the token in the query string instead.
-    let from_query = req.uri().query().and_then(|q| {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    // Only uploads (multipart bodies, which this guard does not parse) carry
+    // the token in the query string: elsewhere it would reach logs and history.
+    let multipart = content_type == "multipart/form-data";
+    let from_query = req.uri().query().filter(|_| multipart).and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == FIELD)
             .map(|(_, v)| v.into_owned())
@@ -73,6 +82,17 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             .into_response();
         }
     };
+    // A form's text must be text: invalid UTF-8 would be stored as U+FFFD.
+    if !multipart && !decodes_as_utf8(&bytes) {
+        return PageError(AppError::BadRequest {
+            code: "invalid_text",
+            field: None,
+            message:
+                "the form holds characters that are not valid text; retype them and send it again"
+                    .into(),
+        })
+        .into_response();
+    }
     let given = form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == FIELD)
         .map(|(_, v)| v.into_owned())
@@ -86,6 +106,21 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Whether every name and value of an `application/x-www-form-urlencoded`
+/// body is valid UTF-8 once percent-decoded.
+fn decodes_as_utf8(body: &[u8]) -> bool {
+    body.split(|b| *b == b'&')
+        .flat_map(|pair| pair.split(|b| *b == b'='))
+        .all(|part| {
+            let plus_as_space: Vec<u8> = part
+                .iter()
+                .map(|b| if *b == b'+' { b' ' } else { *b })
+                .collect();
+            let decoded: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
+            std::str::from_utf8(&decoded).is_ok()
+        })
 }
 
 /// The token for a form shown to someone not logged in; sets the cookie it is
@@ -102,4 +137,19 @@ pub fn anonymous_token(jar: CookieJar, secure: bool) -> (CookieJar, String) {
     c.set_same_site(SameSite::Strict);
     c.set_secure(secure);
     (jar.add(c), token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decodes_as_utf8;
+
+    #[test]
+    fn form_text_must_decode_as_utf8() {
+        assert!(decodes_as_utf8(b"name=Kari+Nordmann&city=Troms%C3%B8"));
+        assert!(decodes_as_utf8(b""));
+        assert!(decodes_as_utf8(b"a=&b"));
+        assert!(!decodes_as_utf8(b"name=%FF"));
+        assert!(!decodes_as_utf8(b"%C3=x"), "names are text too");
+        assert!(!decodes_as_utf8(b"note=ok&city=Troms%C3"));
+    }
 }

@@ -121,7 +121,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), auth::load_web_session));
     Router::new()
         .merge(web)
-        .nest("/api/v1", api::routes())
+        .merge(api::router())
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(pages::static_file))
         .route(

@@ -9,6 +9,7 @@ mod admin;
 mod audit;
 mod backup;
 mod crash;
+mod missing_db;
 mod score;
 mod serve;
 mod support;

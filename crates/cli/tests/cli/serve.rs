@@ -1,12 +1,10 @@
 //! `rapport serve`: the demo clinic, `/healthz`, and the same application on
 //! PostgreSQL.
 
-use std::process::Command;
-
 use serde_json::{Value, json};
 
 use crate::support::{
-    Server, TempDb, client, clinic_with_clinician, create_patient, get_json, run, token,
+    PgDatabase, Server, TempDb, client, clinic_with_clinician, create_patient, get_json, run, token,
 };
 
 /// The demo login lines `serve --demo` printed: (role, e-mail, password).
@@ -128,72 +126,11 @@ async fn a_busy_address_is_an_error_not_a_hang() {
     run(&["serve", "--db", &db.url, "--addr", &addr], None).expect_fail(&["cannot listen", &addr]);
 }
 
-/// A database created for one test on the server of `RAPPORT_TEST_PG_URL`, dropped after.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn create(admin_url: &str) -> PgDatabase {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("rapport_cli_{}_{nanos}", std::process::id());
-        let (base, query) = match admin_url.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (admin_url, String::new()),
-        };
-        let (server, _) = base
-            .rsplit_once('/')
-            .expect("RAPPORT_TEST_PG_URL names a database");
-        let url = format!("{server}/{name}{query}");
-        psql(admin_url, &format!("CREATE DATABASE {name}"));
-        PgDatabase {
-            admin_url: admin_url.to_string(),
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .args([
-                &self.admin_url,
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-            ])
-            .output();
-    }
-}
-
-fn psql(url: &str, sql: &str) {
-    let out = Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .expect("run psql");
-    assert!(
-        out.status.success(),
-        "psql {sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[tokio::test]
 async fn serves_on_postgres_too() {
-    let Ok(admin_url) = std::env::var("RAPPORT_TEST_PG_URL") else {
-        println!(
-            "skipped: set RAPPORT_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run"
-        );
+    let Some(pg) = PgDatabase::from_env() else {
         return;
     };
-    let pg = PgDatabase::create(&admin_url);
     let dir = TempDb::new();
 
     let account = clinic_with_clinician(&pg.url, "Postgres Physio", "pg@clinic.example");

@@ -495,3 +495,73 @@ pub async fn count_patients(file: &Path) -> i64 {
     let _ = conn.close().await;
     n
 }
+
+/// A database created for one test on the server of `RAPPORT_TEST_PG_URL`, dropped after.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// A new database, or `None` (with a note) when no server is configured.
+    pub fn from_env() -> Option<PgDatabase> {
+        match std::env::var("RAPPORT_TEST_PG_URL") {
+            Ok(url) if !url.trim().is_empty() => Some(PgDatabase::create(&url)),
+            _ => {
+                println!(
+                    "skipped: set RAPPORT_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run"
+                );
+                None
+            }
+        }
+    }
+
+    fn create(admin_url: &str) -> PgDatabase {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("rapport_cli_{}_{nanos}", std::process::id());
+        let (base, query) = match admin_url.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (admin_url, String::new()),
+        };
+        let (server, _) = base
+            .rsplit_once('/')
+            .expect("RAPPORT_TEST_PG_URL names a database");
+        let url = format!("{server}/{name}{query}");
+        psql(admin_url, &format!("CREATE DATABASE {name}"));
+        PgDatabase {
+            admin_url: admin_url.to_string(),
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([
+                &self.admin_url,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
+            .output();
+    }
+}
+
+pub fn psql(url: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,10 +1,8 @@
 //! `rapport demo`: the reproducible synthetic clinic.
 
-use std::process::Command;
-
 use sqlx::{Connection, SqliteConnection};
 
-use crate::support::{Server, TempDb, client, get_json, run, token};
+use crate::support::{PgDatabase, Server, TempDb, client, get_json, psql, run, token};
 
 const TODAY: &str = "2026-03-02";
 
@@ -265,55 +263,17 @@ async fn the_import_leaves_current_digests_that_triage_as_the_tables_do() {
 
 #[test]
 fn runs_on_postgres_too() {
-    let Ok(admin_url) = std::env::var("RAPPORT_TEST_PG_URL") else {
-        println!("skipped: set RAPPORT_TEST_PG_URL to run");
+    let Some(pg) = PgDatabase::from_env() else {
         return;
     };
-    if admin_url.trim().is_empty() {
-        println!("skipped: RAPPORT_TEST_PG_URL is empty");
-        return;
-    }
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let name = format!("rapport_synth_{}_{nanos}", std::process::id());
-    let (base, query) = match admin_url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (admin_url.as_str(), String::new()),
-    };
-    let (server, _) = base.rsplit_once('/').expect("a database in the URL");
-    let url = format!("{server}/{name}{query}");
-    let psql = |sql: &str| {
-        let out = Command::new("psql")
-            .args([&admin_url, "-v", "ON_ERROR_STOP=1", "-c", sql])
-            .output()
-            .expect("run psql");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    psql(&format!("CREATE DATABASE {name}"));
-    let psql_in = |url: &str, sql: &str| {
-        let out = Command::new("psql")
-            .args([url, "-v", "ON_ERROR_STOP=1", "-c", sql])
-            .output()
-            .expect("run psql");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let url = pg.url.clone();
     let result = std::panic::catch_unwind(|| {
         let out = demo(&url, "60", "5", &[]).expect_ok().json();
         assert_eq!(out["rows"]["patients"], 60);
         assert!(out["rows"]["session_logs"].as_u64().unwrap() > 60 * 10);
         // The digests written with the import triage as the tables do.
         let from_digests = triage(&url);
-        psql_in(&url, "DELETE FROM monitoring_digests");
+        psql(&url, "DELETE FROM monitoring_digests");
         assert_eq!(from_digests, triage(&url));
         // The identity sequences were moved past the imported ids: the next
         // clinic made by the application gets the next id.
@@ -334,7 +294,7 @@ fn runs_on_postgres_too() {
         assert_eq!(clinic["id"], 2);
         demo(&url, "5", "5", &[]).expect_fail(&["already holds 60 patients"]);
     });
-    psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    drop(pg);
     if let Err(e) = result {
         std::panic::resume_unwind(e);
     }

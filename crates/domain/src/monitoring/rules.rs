@@ -49,6 +49,8 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Urgent, Severity::Attention, Severity::Info];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Urgent => "urgent",

@@ -10,4 +10,6 @@ pub mod plan;
 
 pub use builder::{PatientProfile, Proposal, propose, suggest_plan};
 pub use goals::{Goal, GoalInput};
-pub use plan::{Change, ChangeKind, Delivery, Plan, PlanItem, PlanItemInput, diff};
+pub use plan::{
+    Change, ChangeKind, Delivery, MAX_ITEMS, Plan, PlanItem, PlanItemInput, diff, validate_items,
+};

@@ -92,6 +92,41 @@ impl Plan {
     }
 }
 
+/// The most exercises one plan may hold: more than any home programme needs
+/// (most have three to eight), few enough that a session stays a session.
+pub const MAX_ITEMS: usize = 30;
+
+/// Checks a whole plan as typed: from 1 to [`MAX_ITEMS`] exercises, each
+/// valid (see [`PlanItemInput::validate`]).
+pub fn validate_items(
+    inputs: &[PlanItemInput],
+    exists: &dyn Fn(&str) -> bool,
+    goals: usize,
+) -> Result<Vec<PlanItem>> {
+    if inputs.is_empty() {
+        return Err(Error::invalid(
+            "items",
+            "required",
+            "add at least one exercise",
+        ));
+    }
+    if inputs.len() > MAX_ITEMS {
+        return Err(Error::invalid(
+            "items",
+            "max_items",
+            format!(
+                "a plan holds at most {MAX_ITEMS} exercises; this one has {}",
+                inputs.len()
+            ),
+        ));
+    }
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| input.validate(i + 1, exists, goals))
+        .collect()
+}
+
 /// A plan item as typed into the builder's form.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlanItemInput {

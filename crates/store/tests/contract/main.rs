@@ -53,9 +53,10 @@ macro_rules! for_each_contract_test {
                 conflicts_are_refused, tenancy_and_roles, accept_with_email_taken_meanwhile_changes_nothing,
                 concurrent_accepts_make_one_account, accept_after_account_made_meanwhile_is_a_conflict,
                 operator_cannot_invite;
-            throttle: failures_count_and_lock, state_covers_all_keys, clear_forgets_unlocked_keys,
-                failures_outside_window_are_forgotten, concurrent_failures_are_all_counted, delay_grows_then_caps,
-                purge_forgets_old_failures_but_keeps_locks_in_force;
+            throttle: failures_count_and_lock, state_covers_all_keys, success_gives_the_reservation_back,
+                an_expired_lock_lets_one_attempt_through,
+                failures_outside_window_are_forgotten, parallel_attempts_are_granted_up_to_the_limit,
+                delay_grows_then_caps, purge_forgets_old_failures_but_keeps_locks_in_force;
             settings: get_claim_put, concurrent_claims_let_one_win;
             audit: audit_event_records_everything, audit_list_is_admin_only_and_clinic_scoped,
                 audit_list_is_itself_audited, patient_filter_includes_lists_that_showed_them,

@@ -1,13 +1,17 @@
 use std::time::Duration;
 
-use rapport_store::{Store, ThrottlePolicy, ThrottleState};
+use rapport_store::{Reservation, Store, ThrottlePolicy, ThrottleState};
 
 const ACCOUNT: &str = "account:ann@example.org";
 const ADDRESS: &str = "address:203.0.113.9";
 
+/// `times` attempts against `key` that all fail (each reserved and kept).
 async fn fail(store: &Store, key: &str, times: u32, lock_after: u32, policy: &ThrottlePolicy) {
     for _ in 0..times {
-        store.throttle_fail(key, lock_after, policy).await.unwrap();
+        store
+            .throttle_reserve(&[(key, lock_after)], policy)
+            .await
+            .unwrap();
     }
 }
 
@@ -36,10 +40,26 @@ pub async fn failures_count_and_lock(store: &Store) {
             locked_until: None
         }
     );
-    fail(store, ACCOUNT, 1, 3, &policy).await;
+    // The third attempt is still granted (and reported the two before it),
+    // and locks the key for whatever comes next.
+    let third = store
+        .throttle_reserve(&[(ACCOUNT, 3)], &policy)
+        .await
+        .unwrap();
+    assert_eq!(third, Reservation::Granted { failures_before: 2 });
     let s = state(store, &[ACCOUNT], &policy).await;
     assert_eq!(s.failures, 3);
     assert_locked_for(s, policy.lock_for);
+    let fourth = store
+        .throttle_reserve(&[(ACCOUNT, 3)], &policy)
+        .await
+        .unwrap();
+    assert!(matches!(fourth, Reservation::Locked { .. }), "{fourth:?}");
+    assert_eq!(
+        state(store, &[ACCOUNT], &policy).await.failures,
+        3,
+        "a refused attempt is not counted"
+    );
     // Other keys are untouched.
     assert_eq!(
         state(store, &["account:bob@example.org"], &policy).await,
@@ -63,45 +83,70 @@ pub async fn state_covers_all_keys(store: &Store) {
         }
     );
     assert_eq!(state(store, &[], &policy).await, ThrottleState::default());
+
+    // A lock on either key refuses the attempt, and counts it against neither.
+    let r = store
+        .throttle_reserve(&[(ACCOUNT, 5), (ADDRESS, 4)], &policy)
+        .await
+        .unwrap();
+    assert!(matches!(r, Reservation::Locked { .. }), "{r:?}");
+    assert_eq!(state(store, &[ACCOUNT], &policy).await.failures, 2);
 }
 
-pub async fn clear_forgets_unlocked_keys(store: &Store) {
+pub async fn success_gives_the_reservation_back(store: &Store) {
     let policy = ThrottlePolicy::default();
-    fail(store, ACCOUNT, 2, 5, &policy).await;
-    store.throttle_clear(ACCOUNT).await.unwrap();
+    let keys = [(ACCOUNT, 5), (ADDRESS, 20)];
+    for _ in 0..4 {
+        store.throttle_reserve(&keys, &policy).await.unwrap();
+    }
+    // The fifth attempt reaches the account's limit, but it was the right password.
+    let fifth = store.throttle_reserve(&keys, &policy).await.unwrap();
+    assert_eq!(fifth, Reservation::Granted { failures_before: 4 });
+    assert!(
+        state(store, &[ACCOUNT], &policy)
+            .await
+            .locked_until
+            .is_some()
+    );
+    store.throttle_succeeded(ACCOUNT, keys[1]).await.unwrap();
     assert_eq!(
         state(store, &[ACCOUNT], &policy).await,
-        ThrottleState::default()
+        ThrottleState::default(),
+        "a log-in forgets the account's failures, lock included"
     );
+    assert_eq!(
+        state(store, &[ADDRESS], &policy).await,
+        ThrottleState {
+            failures: 4,
+            locked_until: None
+        },
+        "the address keeps its failures but not the successful attempt"
+    );
+    store
+        .throttle_succeeded("account:never-seen", ("address:never-seen", 20))
+        .await
+        .unwrap();
+}
 
-    // A lock holds until it runs out: a log-in elsewhere does not lift it.
-    fail(store, ADDRESS, 2, 2, &policy).await;
-    store.throttle_clear(ADDRESS).await.unwrap();
-    let s = state(store, &[ADDRESS], &policy).await;
-    assert_eq!(s.failures, 2);
-    assert_locked_for(s, policy.lock_for);
-
-    // Once it has run out, it can be cleared.
+pub async fn an_expired_lock_lets_one_attempt_through(store: &Store) {
     let brief = ThrottlePolicy {
         lock_for: Duration::ZERO,
-        ..policy
+        ..ThrottlePolicy::default()
     };
-    fail(store, "address:198.51.100.1", 2, 2, &brief).await;
+    fail(store, ADDRESS, 2, 2, &brief).await;
     tokio::time::sleep(Duration::from_millis(5)).await;
-    let s = state(store, &["address:198.51.100.1"], &brief).await;
     assert_eq!(
-        s,
+        state(store, &[ADDRESS], &brief).await,
         ThrottleState {
             failures: 2,
             locked_until: None
         }
     );
-    store.throttle_clear("address:198.51.100.1").await.unwrap();
-    assert_eq!(
-        state(store, &["address:198.51.100.1"], &brief).await,
-        ThrottleState::default()
-    );
-    store.throttle_clear("never-seen").await.unwrap();
+    let r = store
+        .throttle_reserve(&[(ADDRESS, 2)], &brief)
+        .await
+        .unwrap();
+    assert_eq!(r, Reservation::Granted { failures_before: 2 });
 }
 
 pub async fn failures_outside_window_are_forgotten(store: &Store) {
@@ -127,22 +172,37 @@ pub async fn failures_outside_window_are_forgotten(store: &Store) {
     );
 }
 
-pub async fn concurrent_failures_are_all_counted(store: &Store) {
+/// The race of many guesses at once: only as many are granted as the limit,
+/// however they interleave, and the rest are refused.
+pub async fn parallel_attempts_are_granted_up_to_the_limit(store: &Store) {
     let policy = ThrottlePolicy::default();
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..16 {
+    for _ in 0..40 {
         let store = store.clone();
-        tasks.spawn(async move { store.throttle_fail(ACCOUNT, 10, &policy).await });
+        tasks.spawn(async move {
+            store
+                .throttle_reserve(&[(ACCOUNT, 5), (ADDRESS, 20)], &policy)
+                .await
+        });
     }
+    let mut granted = 0;
     while let Some(r) = tasks.join_next().await {
-        r.unwrap().unwrap();
+        if let Reservation::Granted { .. } = r.unwrap().unwrap() {
+            granted += 1;
+        }
     }
-    let s = state(store, &[ACCOUNT], &policy).await;
     assert_eq!(
-        s.failures, 16,
-        "parallel guesses are not a way around the count"
+        granted, 5,
+        "parallel guesses are not a way around the limit"
     );
+    let s = state(store, &[ACCOUNT], &policy).await;
+    assert_eq!(s.failures, 5);
     assert_locked_for(s, policy.lock_for);
+    assert_eq!(
+        state(store, &[ADDRESS], &policy).await.failures,
+        5,
+        "refused attempts count against no key"
+    );
 }
 
 pub async fn delay_grows_then_caps(store: &Store) {
@@ -152,12 +212,18 @@ pub async fn delay_grows_then_caps(store: &Store) {
         ..ThrottlePolicy::default()
     };
     let mut delays = Vec::new();
-    for _ in 0..4 {
-        fail(store, ACCOUNT, 1, 100, &policy).await;
-        delays.push(policy.delay(state(store, &[ACCOUNT], &policy).await.failures));
+    for _ in 0..5 {
+        match store
+            .throttle_reserve(&[(ACCOUNT, 100)], &policy)
+            .await
+            .unwrap()
+        {
+            Reservation::Granted { failures_before } => delays.push(policy.delay(failures_before)),
+            other => panic!("{other:?}"),
+        }
     }
     let ms = |n| Duration::from_millis(n);
-    assert_eq!(delays, vec![ms(0), ms(0), ms(100), ms(200)]);
+    assert_eq!(delays, vec![ms(0), ms(0), ms(0), ms(100), ms(200)]);
     assert_eq!(policy.delay(1_000), ms(1_000), "capped at ten steps");
 }
 
@@ -167,14 +233,8 @@ pub async fn purge_forgets_old_failures_but_keeps_locks_in_force(store: &Store) 
         lock_for: std::time::Duration::from_secs(3600),
         ..ThrottlePolicy::default()
     };
-    store
-        .throttle_fail("account:old@example.org", 99, &quick)
-        .await
-        .unwrap();
-    store
-        .throttle_fail("account:locked@example.org", 1, &quick)
-        .await
-        .unwrap();
+    fail(store, "account:old@example.org", 1, 99, &quick).await;
+    fail(store, "account:locked@example.org", 1, 1, &quick).await;
     assert_eq!(store.throttle_purge(&quick).await.unwrap(), 1);
     let locked = store
         .throttle_state(&["account:locked@example.org"], &quick)
@@ -185,10 +245,7 @@ pub async fn purge_forgets_old_failures_but_keeps_locks_in_force(store: &Store) 
         "a lock in force survives the purge"
     );
     let normal = ThrottlePolicy::default();
-    store
-        .throttle_fail("account:recent@example.org", 99, &normal)
-        .await
-        .unwrap();
+    fail(store, "account:recent@example.org", 1, 99, &normal).await;
     assert_eq!(
         store.throttle_purge(&normal).await.unwrap(),
         0,

@@ -1,31 +1,30 @@
 //! Logging from other apps, and the adherence report.
 
-use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use jiff::Timestamp;
 use rapport_domain::identity::{PatientId, Role};
 use rapport_domain::monitoring::{self, LogInput};
 use rapport_store::LogSource;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::ApiJson;
+use super::{ApiJson, Id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError, ErrorBody};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/patients/{id}/logs", post(create_log))
-        .route("/patients/{id}/adherence", get(adherence))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_log))
+        .routes(routes!(adherence))
 }
 
 /// Logs a session for the patient's open episode: the same rules as the
 /// patient's own form. A patient logs for themself; a clinician for any
 /// patient of the clinic.
 #[utoipa::path(
-    post, path = "/api/v1/patients/{id}/logs", tag = "monitoring",
+    post, path = "/patients/{id}/logs", tag = "monitoring",
     params(("id" = i64, Path, description = "Patient id")),
     request_body(content = serde_json::Value, description = "`exercise_id`, `completion` (done|partly|skipped), `skip_reason`, `sets`, `reps`, `minutes`, `pain_before`, `pain_after` (0-10), `difficulty`, `enjoyment` (1-5), `note`, and `date` + `time` or `datetime`, with an optional IANA `time_zone`"),
     responses(
@@ -39,7 +38,7 @@ pub fn routes() -> Router<AppState> {
 pub async fn create_log(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     ApiJson(input): ApiJson<LogInput>,
 ) -> ApiResult<Response> {
     let source = if user.actor.role == Role::Clinician {
@@ -58,7 +57,7 @@ pub async fn create_log(
 /// Prescribed against logged sessions per ISO week and overall, the trend,
 /// and the latest EARS score, on the patient's own calendar.
 #[utoipa::path(
-    get, path = "/api/v1/patients/{id}/adherence", tag = "monitoring",
+    get, path = "/patients/{id}/adherence", tag = "monitoring",
     params(("id" = i64, Path, description = "Patient id")),
     responses(
         (status = 200, description = "The adherence report of the current episode"),
@@ -69,7 +68,7 @@ pub async fn create_log(
 pub async fn adherence(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> ApiResult<Response> {
     let patient = PatientId(id);
     let m = state

@@ -1,37 +1,38 @@
-use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use rapport_domain::FieldError;
 use rapport_domain::identity::PatientId;
 use rapport_domain::patient::{Patient, PatientInput};
 use rapport_store::{PatientQuery, Versioned};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::ApiJson;
+use super::{ApiJson, ApiQuery, Id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError, ErrorBody};
 use crate::pages::today;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/patients", get(list_patients).post(create_patient))
-        .route("/patients/{id}", get(get_patient).patch(update_patient))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_patients, create_patient))
+        .routes(routes!(get_patient, update_patient))
 }
 
 /// A new patient. `given_name`, `family_name` and `birth_date` are required.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct PatientCreate {
-    #[schema(max_length = 100, example = "Kari")]
+    /// Required; 1 to 100 characters after trimming, no control characters.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100, example = "Kari")]
     pub given_name: Option<String>,
-    #[schema(max_length = 100, example = "Nordmann")]
+    /// Required; 1 to 100 characters after trimming, no control characters.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100, example = "Nordmann")]
     pub family_name: Option<String>,
-    /// YYYY-MM-DD, not in the future.
-    #[schema(format = Date, example = "1970-03-14")]
+    /// Required; a real date written YYYY-MM-DD, from 1900-01-01 to today.
+    #[schema(value_type = String, required = true, format = Date, example = "1970-03-14")]
     pub birth_date: Option<String>,
     #[schema(format = Email)]
     pub email: Option<String>,
@@ -103,8 +104,10 @@ pub struct PatientList {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Part of a name or record number.
+    /// Part of a name or record number; at most 200 characters.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// 1 to 500; default 50.
     pub limit: Option<String>,
@@ -136,20 +139,13 @@ fn number_param(
         })
 }
 
-/// A non-numeric id names no patient.
-fn patient_id(raw: &str) -> Result<PatientId, ApiError> {
-    raw.parse::<i64>()
-        .map(PatientId)
-        .map_err(|_| ApiError(AppError::NotFound))
-}
-
 /// The patients the caller may see: a clinician's clinic, or a patient's own record.
-#[utoipa::path(get, path = "/api/v1/patients", params(ListParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/patients", params(ListParams), security(("bearer" = [])),
     responses((status = 200, body = PatientList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_patients(
     State(state): State<AppState>,
     user: ApiUser,
-    Query(params): Query<ListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<axum::Json<PatientList>> {
     let limit = number_param("limit", params.limit.as_deref(), 50, 1..=500)?;
     let offset = number_param("offset", params.offset.as_deref(), 0, 0..=u32::MAX)?;
@@ -167,7 +163,7 @@ pub async fn list_patients(
 }
 
 /// Create a patient in the caller's clinic (clinicians only).
-#[utoipa::path(post, path = "/api/v1/patients", request_body = PatientCreate, security(("bearer" = [])),
+#[utoipa::path(post, path = "/patients", request_body = PatientCreate, security(("bearer" = [])),
     responses((status = 201, body = PatientOut, headers(("Location" = String))),
         (status = 400, description = "Malformed JSON, wrong type or unknown field", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -204,31 +200,31 @@ pub async fn create_patient(
 }
 
 /// One patient. Another clinic's patient, or another patient's record, is 404.
-#[utoipa::path(get, path = "/api/v1/patients/{id}", params(("id" = i64, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/patients/{id}", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = PatientOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_patient(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> ApiResult<axum::Json<PatientOut>> {
-    let id = patient_id(&id)?;
+    let id = PatientId(id);
     Ok(axum::Json(
         state.store.patient_get(&user.actor, id).await?.into(),
     ))
 }
 
 /// Edit a patient (clinicians only).
-#[utoipa::path(patch, path = "/api/v1/patients/{id}", params(("id" = i64, Path)), request_body = PatientPatch, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/patients/{id}", params(("id" = i64, Path)), request_body = PatientPatch, security(("bearer" = [])),
     responses((status = 200, body = PatientOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Changed since `version`", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn update_patient(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(body): ApiJson<PatientPatch>,
 ) -> ApiResult<axum::Json<PatientOut>> {
-    let id = patient_id(&id)?;
+    let id = PatientId(id);
     let input = PatientInput {
         given_name: body.given_name,
         family_name: body.family_name,

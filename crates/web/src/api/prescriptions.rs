@@ -1,16 +1,15 @@
-use axum::Router;
-use axum::extract::{Path, State};
-use axum::routing::get;
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, AppError, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::pages::prescribe::{report_context_parts, reports};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/prescriptions/{id}/cert", get(cert))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(cert))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -47,14 +46,13 @@ fn out(items: Vec<rapport_domain::prescription::cert::ReportItem>) -> Vec<Report
 
 /// The CERT and TIDieR description of a prescription's current version,
 /// each item marked complete or missing.
-#[utoipa::path(get, path = "/api/v1/prescriptions/{id}/cert", params(("id" = i64, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/prescriptions/{id}/cert", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = CertReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn cert(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<String>,
+    super::Id(id): super::Id,
 ) -> ApiResult<axum::Json<CertReport>> {
-    let id: i64 = id.parse().map_err(|_| ApiError(AppError::NotFound))?;
     let prescription = state.store.prescription_get(&user.actor, id).await?;
     let record =
         crate::episode::EpisodeRecord::load(&state, &user.actor, prescription.patient_id).await?;

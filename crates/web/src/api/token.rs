@@ -1,18 +1,17 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
 use rapport_store::SessionKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::ApiJson;
 use crate::AppState;
 use crate::auth::{ApiUser, ClientAddr, log_in};
 use crate::error::{ApiError, ApiResult, AppError};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/auth/token", post(create_token).delete(revoke_token))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_token, revoke_token))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -32,7 +31,7 @@ pub struct TokenResponse {
 }
 
 /// Exchange an e-mail and password for an API token.
-#[utoipa::path(post, path = "/api/v1/auth/token", request_body = TokenRequest,
+#[utoipa::path(post, path = "/auth/token", request_body = TokenRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 400, description = "Malformed body", body = crate::error::ErrorBody),
@@ -58,7 +57,7 @@ pub async fn create_token(
 }
 
 /// End the session of the token used to call this.
-#[utoipa::path(delete, path = "/api/v1/auth/token", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/auth/token", security(("bearer" = [])),
     responses((status = 204, description = "Token revoked"), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn revoke_token(State(state): State<AppState>, user: ApiUser) -> ApiResult<StatusCode> {
     state.store.session_delete(&user.token).await?;

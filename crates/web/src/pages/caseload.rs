@@ -63,17 +63,20 @@ impl Filter {
         };
         let severity = match self.severity.trim() {
             "" => None,
-            "urgent" => Some(Severity::Urgent),
-            "attention" => Some(Severity::Attention),
-            "info" => Some(Severity::Info),
-            _ => {
-                return Err(AppError::Invalid(FieldError::new(
-                    "severity",
-                    "one_of",
-                    "must be urgent, attention or info",
-                )));
-            }
+            s => Some(
+                Severity::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| {
+                        AppError::Invalid(FieldError::new(
+                            "severity",
+                            "one_of",
+                            "must be urgent, attention or info",
+                        ))
+                    })?,
+            ),
         };
+        rapport_domain::patient::search_text(Some(&self.q))?;
         Ok((kind, severity))
     }
 

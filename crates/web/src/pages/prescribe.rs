@@ -619,11 +619,8 @@ async fn save(
         })
         .collect();
     let exists = |x: &str| lib.get(x).is_some();
-    let validated: Result<Vec<PlanItem>, rapport_domain::Error> = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, input)| input.validate(i + 1, &exists, record.goals.len()))
-        .collect();
+    let validated =
+        rapport_domain::prescription::validate_items(&inputs, &exists, record.goals.len());
     let rows = || -> Vec<Row> {
         inputs
             .iter()
@@ -650,21 +647,6 @@ async fn save(
             .collect()
     };
     let items = match validated {
-        Ok(items) if items.is_empty() => {
-            let page = editor_page(
-                &user,
-                patient,
-                &record,
-                &lib,
-                rows(),
-                &Plan::default(),
-                reason,
-                co_designed,
-                Some("Add at least one exercise.".into()),
-                "items".into(),
-            );
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
         Ok(items) => items,
         Err(rapport_domain::Error::Invalid(e)) => {
             let page = editor_page(

@@ -345,3 +345,70 @@ async fn a_web_session_cookie_is_not_an_api_token() {
     let res = c.get(app.url("/api/v1/patients")).send().await.unwrap();
     assert_eq!(res.status(), 401);
 }
+
+/// Many guesses at once for one account: at most the account's limit are
+/// checked, the rest are refused with 429, and then even the right password
+/// waits for the lock.
+async fn parallel_guesses_are_throttled(backend: Backend) {
+    let Some(app) = spawn_on(backend, test_config(), |s| s).await else {
+        return;
+    };
+    let url = app.url("/api/v1/auth/token");
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..39 {
+        let (url, email) = (url.clone(), app.fx.clin_a.email.clone());
+        tasks.spawn(async move {
+            api()
+                .post(url)
+                .json(&serde_json::json!({"email": email, "password": format!("wrong{i}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    let mut statuses = std::collections::BTreeMap::<u16, u32>::new();
+    while let Some(s) = tasks.join_next().await {
+        *statuses.entry(s.unwrap()).or_default() += 1;
+    }
+    let limit = test_config().throttle.lock_after_account;
+    assert_eq!(
+        statuses,
+        [(401, limit), (429, 39 - limit)].into_iter().collect(),
+        "{backend:?}"
+    );
+    let right = api()
+        .post(url)
+        .json(&serde_json::json!({"email": app.fx.clin_a.email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        right.status(),
+        429,
+        "{backend:?}: locked even for the right password"
+    );
+    let held = app
+        .store
+        .throttle_state(
+            &[&format!("account:{}", app.fx.clin_a.email)],
+            &test_config().throttle,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        held.failures, limit,
+        "{backend:?}: only the checked guesses count"
+    );
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_throttled_on_sqlite() {
+    parallel_guesses_are_throttled(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_throttled_on_postgres() {
+    parallel_guesses_are_throttled(Backend::Postgres).await;
+}

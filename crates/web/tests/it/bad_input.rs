@@ -147,3 +147,266 @@ async fn odd_ids_and_unknown_routes_get_json_errors_not_crashes() {
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("Not found"));
 }
+
+/// Every answer under `/api/v1` that is an error is the documented JSON,
+/// whatever refused the request.
+#[tokio::test]
+async fn every_api_error_is_json_and_a_malformed_id_is_not_found() {
+    let app = spawn().await;
+    let token = app.token(&app.fx.clin_a).await;
+    let send = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut req = api().request(method, app.url(path)).bearer_auth(&token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let ct = res
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            let text = res.text().await.unwrap();
+            (status, ct, text)
+        }
+    };
+    let log = json!({"exercise_id": "x", "completion": "done"});
+    let not_found = [
+        "/api/v1/patients/abc/adherence",
+        "/api/v1/patients/1e3/adherence",
+        "/api/v1/patients/9223372036854775808/adherence",
+        "/api/v1/patients/-1/adherence",
+        "/api/v1/patients/%FF",
+        "/api/v1/patients/%FF/adherence",
+        "/api/v1/patients/abc",
+        "/api/v1/prescriptions/abc/cert",
+        "/api/v1/no/such/route",
+    ];
+    for path in not_found {
+        let (status, ct, text) = send(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, 404, "{path}: {text}");
+        assert!(ct.starts_with("application/json"), "{path}: {ct} {text}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["error"]["code"], "not_found", "{path}");
+    }
+    for path in [
+        "/api/v1/patients/abc/logs",
+        "/api/v1/patients/1e3/logs",
+        "/api/v1/patients/9223372036854775808/logs",
+    ] {
+        let (status, ct, text) = send(reqwest::Method::POST, path, Some(log.clone())).await;
+        assert_eq!(status, 404, "{path}: {text}");
+        assert!(ct.starts_with("application/json"), "{path}: {ct}");
+    }
+    // A parameter given twice, and one that breaks its rule.
+    let (status, ct, text) = send(
+        reqwest::Method::GET,
+        "/api/v1/patients?limit=1&limit=2",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{text}");
+    assert!(ct.starts_with("application/json"));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["error"]["field"], "limit", "{v}");
+    let (status, _, text) =
+        send(reqwest::Method::GET, "/api/v1/caseload?kind=a&kind=b", None).await;
+    assert_eq!(status, 400, "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["error"]["field"], "kind", "{v}");
+    // A method the route does not have keeps its status and Allow header.
+    let res = api()
+        .put(app.url("/api/v1/patients"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.headers().get("allow").is_some());
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "unsupported");
+}
+
+/// A search long enough to make the database give up is refused up front,
+/// on the API and on the pages alike.
+#[tokio::test]
+async fn an_over_long_search_is_refused_naming_the_field() {
+    let app = spawn().await;
+    let token = app.token(&app.fx.clin_a).await;
+    let underscores = "_".repeat(25_000);
+    let long = "a".repeat(49_999);
+    for q in [&underscores, &long, &"x".repeat(201)] {
+        let res = api()
+            .get(app.url(&format!("/api/v1/patients?q={q}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["error"]["field"], "q", "{v}");
+        assert_eq!(v["error"]["rule"], "max_length", "{v}");
+    }
+    // A full name still finds the patient.
+    let res = api()
+        .get(app.url("/api/v1/patients?q=Astrid%20Alpha"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["patients"].as_array().unwrap().len(), 1);
+
+    let web = app.web_login(&app.fx.clin_a).await;
+    for page in ["/patients", "/caseload"] {
+        let res = web
+            .get(app.url(&format!("{page}?q={underscores}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{page}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("at most 200 characters"), "{page}: {body}");
+    }
+}
+
+/// The document lists what each route can answer, the required fields of a
+/// new patient and the kinds of flag the caseload filters by.
+#[tokio::test]
+async fn the_openapi_document_lists_errors_required_fields_and_flag_kinds() {
+    let app = spawn().await;
+    let doc: Value = api()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let responses = |path: &str, method: &str| -> Vec<String> {
+        doc["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} is documented"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let has = |path: &str, method: &str, codes: &[&str]| {
+        let got = responses(path, method);
+        for c in codes {
+            assert!(
+                got.iter().any(|g| g == c),
+                "{method} {path} lists {c}: {got:?}"
+            );
+        }
+    };
+    has(
+        "/api/v1/patients",
+        "post",
+        &["201", "400", "401", "403", "413", "415", "422"],
+    );
+    has(
+        "/api/v1/patients",
+        "get",
+        &["200", "400", "401", "403", "422"],
+    );
+    has(
+        "/api/v1/patients/{id}",
+        "patch",
+        &["400", "401", "403", "404", "409", "413", "415", "422"],
+    );
+    has("/api/v1/patients/{id}/logs", "post", &["404", "409", "422"]);
+    has("/api/v1/patients/{id}/adherence", "get", &["401", "404"]);
+    has("/api/v1/auth/token", "post", &["400", "401", "429"]);
+    assert!(
+        !responses("/api/v1/patients", "get")
+            .iter()
+            .any(|c| c == "404"),
+        "a list has no id to miss"
+    );
+    let create = &doc["components"]["schemas"]["PatientCreate"];
+    let required: Vec<&str> = create["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for f in ["given_name", "family_name", "birth_date"] {
+        assert!(required.contains(&f), "{f} is required: {create}");
+    }
+    assert_eq!(create["properties"]["given_name"]["maxLength"], 100);
+    assert_eq!(create["properties"]["birth_date"]["format"], "date");
+    let params = doc["paths"]["/api/v1/caseload"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let kind = params.iter().find(|p| p["name"] == "kind").unwrap();
+    let kinds: Vec<&str> = kind["schema"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), rapport_domain::monitoring::FlagKind::ALL.len());
+    assert!(kinds.contains(&"pain_rising"));
+}
+
+/// A page's form refuses text that is not UTF-8 instead of storing U+FFFD,
+/// and takes its token from the body (the query string is for uploads).
+#[tokio::test]
+async fn forms_refuse_invalid_text_and_tokens_in_the_address() {
+    let app = spawn().await;
+    let web = app.web_login(&app.fx.clin_a).await;
+    let before = app.store.patients_count(app.fx.clinic_a).await.unwrap();
+    let token = csrf_of(&web, &app.url("/patients/new")).await;
+    let res = web
+        .post(app.url("/patients/new"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "given_name=Ka%FFri&family_name=Nordmann&birth_date=1970-01-01&csrf_token={token}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("not valid text"));
+    assert_eq!(
+        app.store.patients_count(app.fx.clinic_a).await.unwrap(),
+        before
+    );
+
+    let res = web
+        .post(app.url(&format!("/patients/new?csrf_token={token}")))
+        .form(&[
+            ("given_name", "Kari"),
+            ("family_name", "Nordmann"),
+            ("birth_date", "1970-01-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "the token in the address is not taken");
+    assert_eq!(
+        app.store.patients_count(app.fx.clinic_a).await.unwrap(),
+        before
+    );
+
+    // The same form with the token in its body goes through.
+    let res = web
+        .post(app.url("/patients/new"))
+        .form(&[
+            ("given_name", "Kari"),
+            ("family_name", "Tromsø"),
+            ("birth_date", "1970-01-01"),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.store.patients_count(app.fx.clinic_a).await.unwrap(),
+        before + 1
+    );
+}

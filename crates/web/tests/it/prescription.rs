@@ -399,6 +399,18 @@ async fn bad_plans_are_refused_naming_the_field_and_nothing_is_saved() {
         .await
         .unwrap();
     assert!(page.contains("No exercises prescribed yet"));
+
+    // A plan longer than any clinic writes is refused whole.
+    let too_many: Vec<(String, String)> = (1..=rapport_domain::prescription::MAX_ITEMS + 1)
+        .flat_map(|n| item_fields(n, "ge-bend-sitting", "2"))
+        .collect();
+    let res = save_plan(&app, &clin, p, too_many).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("at most 30 exercises"));
+    let fine: Vec<(String, String)> = (1..=rapport_domain::prescription::MAX_ITEMS)
+        .flat_map(|n| item_fields(n, "ge-bend-sitting", "2"))
+        .collect();
+    assert_eq!(save_plan(&app, &clin, p, fine).await.status(), 303);
 }
 
 #[tokio::test]
