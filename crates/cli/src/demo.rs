@@ -158,7 +158,5 @@ pub async fn ensure(store: &Store) -> Result<DemoLogins> {
 }
 
 async fn hash(password: &str) -> Result<String> {
-    rapport_web::auth::hash_password(password.to_string())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))
+    Ok(rapport_care::accounts::hash_password(password.to_string()).await?)
 }

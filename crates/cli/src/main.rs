@@ -490,9 +490,7 @@ async fn run(cli: Cli) -> Result<()> {
             let password = password.lines().next().unwrap_or("").to_string();
             check_password("password", &password)?;
             let store = open(&db, Durability::default()).await?;
-            let hash = rapport_web::auth::hash_password(password)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hash = rapport_care::accounts::hash_password(password).await?;
             let new = NewUser {
                 clinic_id: ClinicId(clinic),
                 role,
@@ -561,7 +559,8 @@ async fn run(cli: Cli) -> Result<()> {
             let today = today.as_deref().map(triage::parse_today).transpose()?;
             let kb = load_theory(theory.as_deref())?;
             let store = open_existing(&db).await?;
-            triage::run(&store, &kb, clinic, today, format).await
+            let care = rapport_care::Care::new(store, kb)?;
+            triage::run(&care, clinic, today, format).await
         }
         Command::Demo {
             db,

@@ -1,19 +1,16 @@
 //! `rapport triage`: the caseload triage over every active episode (e.g.
 //! nightly), printed ranked by need, with a one-line summary on stderr.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::ValueEnum;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use jiff::civil::Date;
-use rapport_domain::exercise::Library;
+use rapport_care::Care;
+use rapport_care::caseload::CaseloadRow;
 use rapport_domain::identity::ClinicId;
-use rapport_domain::theory::KnowledgeBase;
-use rapport_store::Store;
-use rapport_web::caseload::{CaseloadRow, local_date, rank};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum TriageFormat {
@@ -29,57 +26,23 @@ pub fn parse_today(raw: &str) -> Result<Date> {
 }
 
 pub async fn run(
-    store: &Store,
-    kb: &KnowledgeBase,
+    care: &Care,
     clinic: Option<i64>,
     today: Option<Date>,
     format: TriageFormat,
 ) -> Result<()> {
     let started = Instant::now();
-    let builtin = Library::builtin()?;
-    let clinics = match clinic {
-        Some(id) => vec![
-            store
+    let clinic = match clinic {
+        Some(id) => Some(
+            care.store
                 .clinic_get(ClinicId(id))
                 .await
                 .map_err(|_| anyhow::anyhow!("clinic: no clinic has id {id}"))?
                 .id,
-        ],
-        None => store
-            .clinics_list()
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect(),
+        ),
+        None => None,
     };
-    // Each clinic's library: the built-in exercises and its own.
-    let mut libraries: HashMap<i64, Library> = HashMap::new();
-    for c in clinics {
-        let own = store.clinic_exercises(c).await?;
-        if !own.is_empty() {
-            let lib = builtin
-                .with(own)
-                .with_context(|| format!("the exercise library of clinic {c}"))?;
-            libraries.insert(c.0, lib);
-        }
-    }
-    let now = jiff::Timestamp::now();
-    let mut rows: Vec<CaseloadRow> = Vec::new();
-    let loaded = store
-        .triage_load_all(clinic.map(ClinicId), 0, |thresholds, chunk| {
-            // Ranked on every core while the store decodes the next chunks.
-            rows.extend(rank(
-                &chunk,
-                &|e| today.unwrap_or_else(|| local_date(e, now)),
-                &|e| thresholds.get(e.clinic_id),
-                &|e| libraries.get(&e.clinic_id.0).unwrap_or(&builtin),
-                kb,
-            ));
-            Ok(())
-        })
-        .await?;
-    // Chunks are ranked each; rank the whole: need, then episode.
-    rows.sort_by(|a, b| b.need.cmp(&a.need).then(a.episode.cmp(&b.episode)));
+    let (rows, run) = care.triage(clinic, today, 0).await?;
     let triaged = started.elapsed();
 
     match format {
@@ -104,9 +67,9 @@ pub async fn run(
         "triage: {} active episodes in {} clinics ({} session logs); {flagged} patients flagged \
          ({urgent} urgent, {attention} attention, {info} info flags); {overdue} follow-ups overdue; \
          triaged in {:.3} s, {:.3} s with output",
-        loaded.episodes,
-        loaded.clinics,
-        loaded.logs,
+        run.loaded.episodes,
+        run.loaded.clinics,
+        run.loaded.logs,
         triaged.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );

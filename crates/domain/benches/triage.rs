@@ -141,6 +141,7 @@ fn episode(seed: u64, ids: &[String]) -> Episode {
         plan: Plan {
             items: items.clone(),
             co_designed: rng.chance(50),
+            whole_person: None,
         },
     }];
     if rng.chance(33) {
@@ -157,6 +158,7 @@ fn episode(seed: u64, ids: &[String]) -> Episode {
             plan: Plan {
                 items: next,
                 co_designed: true,
+                whole_person: None,
             },
         });
     }

@@ -10,6 +10,7 @@ pub mod instruments;
 pub mod monitoring;
 pub mod patient;
 pub mod prescription;
+pub mod record;
 pub mod theory;
 
 pub use error::{Error, FieldError, Result};

@@ -41,6 +41,7 @@ fn plan_version() -> impl Strategy<Value = PlanVersion> {
                     .map(|(i, per_week, weeks)| item(IDS[i], per_week, weeks))
                     .collect(),
                 co_designed: false,
+                whole_person: None,
             },
         })
 }

@@ -157,7 +157,7 @@ fn add_fact(e: &mut Episode, fact: usize, on: Date) {
                     p.holistic_plan = Some(true);
                     for i in &mut p.items {
                         i.individualised = true;
-                        i.tailored_to_preferences = true;
+                        i.tailored_to_preferences = Some(true);
                         i.goal_id = Some(goal.into());
                     }
                 }

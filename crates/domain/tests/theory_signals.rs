@@ -92,7 +92,7 @@ fn item(individualised: bool, preferences: bool, goal: Option<&str>) -> Prescrip
         exercise_id: "ex".into(),
         setting: Setting::Home,
         individualised,
-        tailored_to_preferences: preferences,
+        tailored_to_preferences: Some(preferences),
         goal_id: goal.map(str::to_string),
     }
 }

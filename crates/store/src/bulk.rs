@@ -584,141 +584,6 @@ macro_rules! write_batch {
     }};
 }
 
-/// Stores the digests of a batch's active episodes at the revision their
-/// rows gave the episode in this same transaction, so they start current.
-macro_rules! write_digests {
-    ($tx:ident, $numbered:expr, $digests:expr) => {{
-        let digests: &[(i64, Vec<u8>)] = $digests;
-        let numbered: bool = $numbered;
-        for chunk in digests.chunks(MAX_PARAMS / 2) {
-            let mut sql = format!(
-                "INSERT INTO monitoring_digests (episode_id, clinic_id, revision, format, digest) \
-                 SELECT e.id, e.clinic_id, e.revision, {}, d.column2 FROM (VALUES ",
-                crate::digest::FORMAT
-            );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                if numbered {
-                    sql.push_str(&format!("(${}::bigint, ${}::bytea)", 2 * i + 1, 2 * i + 2));
-                } else {
-                    sql.push_str("(?, ?)");
-                }
-            }
-            sql.push_str(") AS d JOIN episodes e ON e.id = d.column1");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (episode, digest) in chunk {
-                q = q.bind(*episode).bind(digest.as_slice());
-            }
-            q.execute(&mut *$tx).await?;
-        }
-    }};
-}
-
-/// The monitoring digest of each active episode of a batch, built from the
-/// rows the batch writes (a synthetic patient's rows all come in one batch)
-/// as the caseload would read them back.
-fn batch_digests(b: &SyntheticBatch) -> Result<Vec<(i64, Vec<u8>)>> {
-    use crate::caseload::{FollowUpRow, ScoreRow, follow_up_of, score_of};
-    use crate::digest::History;
-    use crate::monitoring::{completion_parse, unreadable};
-    use rapport_domain::monitoring::{PlanVersion, SessionLog, SkipReason};
-
-    let mut slot: HashMap<i64, usize> = HashMap::new();
-    let mut out: Vec<(i64, History)> = Vec::new();
-    for e in b.episodes.iter().filter(|e| e.discharged_on.is_none()) {
-        slot.insert(e.id, out.len());
-        out.push((e.id, History::default()));
-    }
-    let episode_of: HashMap<i64, i64> = b
-        .prescriptions
-        .iter()
-        .map(|p| (p.id, p.episode_id))
-        .collect();
-    let mut versions: Vec<&BulkPrescriptionVersion> = b.versions.iter().collect();
-    versions.sort_by_key(|v| (v.prescription_id, v.version));
-    for v in versions {
-        let Some(&i) = episode_of.get(&v.prescription_id).and_then(|e| slot.get(e)) else {
-            continue;
-        };
-        let plan =
-            serde_json::from_str(&v.plan).map_err(|e| unreadable("plan version", v.id, e))?;
-        out[i].1.plans.push(PlanVersion {
-            starts_on: v.created_on,
-            plan,
-        });
-    }
-    let small = |v: Option<i32>| v.and_then(|v| u8::try_from(v).ok());
-    let short = |v: Option<i32>| v.and_then(|v| u16::try_from(v).ok());
-    for l in &b.logs {
-        let Some(&i) = slot.get(&l.episode_id) else {
-            continue;
-        };
-        out[i].1.logs.push(SessionLog {
-            exercise_id: l.exercise_id.clone(),
-            date: l.log_date,
-            // As the database keeps it: to the microsecond.
-            at: l
-                .at
-                .map(|t| jiff::Timestamp::from_microsecond(t.as_microsecond()))
-                .transpose()
-                .map_err(|e| unreadable("session log", l.id, e))?,
-            completion: completion_parse(l.completion)
-                .ok_or_else(|| unreadable("session log", l.id, l.completion))?,
-            skip_reason: l.skip_reason.and_then(SkipReason::parse),
-            sets: small(l.sets),
-            reps: short(l.reps),
-            minutes: short(l.minutes),
-            pain_before: small(l.pain_before),
-            pain_after: small(l.pain_after),
-            difficulty: small(l.difficulty),
-            enjoyment: small(l.enjoyment),
-            note: None,
-        });
-    }
-    for f in &b.follow_ups {
-        let Some(&i) = slot.get(&f.episode_id) else {
-            continue;
-        };
-        out[i].1.follow_ups.push(follow_up_of(FollowUpRow {
-            episode_id: f.episode_id,
-            contact_on: Day::from(f.contact_on),
-            kind: f.kind.to_string(),
-            feedback_given: f.feedback_given,
-            feels_supported: f.feels_supported,
-        })?);
-    }
-    let mut forms: Vec<&BulkForm> = b.forms.iter().collect();
-    forms.sort_by_key(|f| f.id);
-    for f in forms {
-        let Some(&i) = slot.get(&f.episode_id) else {
-            continue;
-        };
-        if f.form == "intake" || f.form == "red_flags" {
-            continue;
-        }
-        let row = ScoreRow {
-            id: f.id,
-            episode_id: f.episode_id,
-            form: f.form.to_string(),
-            version: f.version.to_string(),
-            result: Some(f.result.clone()),
-            total: f.total,
-            band: f.band.clone(),
-            completed_at: Some(Ts(f.completed_at)),
-        };
-        // The zone only dates the score, which the digest does not keep.
-        if let Some((score, at)) = score_of(row, &jiff::tz::TimeZone::UTC)? {
-            out[i].1.scores.push(score);
-            out[i].1.score_at.push(at);
-        }
-    }
-    out.into_iter()
-        .map(|(episode, h)| Ok((episode, crate::digest::encode(&h)?)))
-        .collect()
-}
-
 impl Store {
     /// How many patients the database holds, in every clinic.
     pub async fn patient_count_all(&self) -> Result<i64> {
@@ -757,7 +622,6 @@ impl Store {
 
     /// Writes one batch in one transaction; returns the rows written.
     pub async fn bulk_import(&self, batch: &SyntheticBatch) -> Result<u64> {
-        let digests = batch_digests(batch)?;
         match &self.db {
             Db::Sqlite { write, .. } => {
                 let mut conn = write.acquire().await?;
@@ -776,7 +640,6 @@ impl Store {
                 let result = async {
                     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                     write_batch!(tx, false, batch);
-                    write_digests!(tx, false, &digests);
                     tx.commit().await?;
                     Ok::<(), crate::StoreError>(())
                 }
@@ -795,9 +658,17 @@ impl Store {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 write_batch!(tx, true, batch);
-                write_digests!(tx, true, &digests);
                 tx.commit().await?;
             }
+        }
+        // The batch's active episodes get their digests as any reader would
+        // build them, read back from the rows just written: one builder.
+        let active = batch.episodes.iter().filter(|e| e.discharged_on.is_none());
+        let (lo, hi) = active.fold((i64::MAX, i64::MIN), |(lo, hi), e| {
+            (lo.min(e.id), hi.max(e.id))
+        });
+        if lo <= hi {
+            self.refresh_records(lo, hi).await?;
         }
         Ok(batch.rows())
     }

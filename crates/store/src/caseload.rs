@@ -1,19 +1,24 @@
-//! The monitoring data of every active episode, loaded in bulk for the
-//! caseload dashboard and the nightly `rapport triage`.
+//! Episodes with their whole record (the domain's [`EpisodeRecord`]),
+//! loaded one at a time for a patient's page and in bulk for the caseload
+//! dashboard and the nightly `rapport triage`, by the same code, so every
+//! view reads the same record.
 //!
 //! An episode is active while it has no discharge date. Everything is loaded
-//! with one set-based query per table over a range of active episodes (never
-//! one query per patient) and grouped in Rust:
+//! with one set-based query per table over a range of episodes (never one
+//! query per patient) and grouped in Rust:
 //!
 //! 1. the episodes with their patient's name and effective time zone (the
 //!    patient's own choice, else the clinic's);
 //! 2. the plan versions (`prescription_versions.plan`, in version order, each
 //!    starting on the day it was made);
 //! 3. the session logs (without the free-text note, which no rule reads);
-//! 4. the follow-up contacts;
+//! 4. the contacts, with the practices, supervision and rating each recorded;
 //! 5. the completed questionnaires other than the intake and the red-flag
-//!    screen, each dated on the day it was completed in the patient's zone.
+//!    screen, each dated on the day it was completed in the patient's zone;
+//! 6. the intake's facts, the belief reviews, the goals, the reading given
+//!    and the clinician's feedback on logs.
 //!
+//! [`Store::episode_record`] is one patient's current episode (audited);
 //! [`Store::caseload`] is one clinic's list for a clinician or an
 //! administrator (audited as one `patient.list` row naming the patients
 //! shown); [`Store::triage_load_all`] walks every clinic's active episodes in
@@ -22,12 +27,16 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use rapport_domain::assessment::Intake;
 use rapport_domain::identity::{ClinicId, PatientId, Role};
 use rapport_domain::monitoring::{EpisodeData, PlanVersion, SessionLog, SkipReason, Thresholds};
-use rapport_domain::prescription::Plan;
-use rapport_domain::theory::episode::{FollowUp, InstrumentScore};
+use rapport_domain::prescription::{Goal, Plan};
+use rapport_domain::record::{
+    BeliefReviewFacts, ContactFacts, EducationFacts, EpisodeRecord, FeedbackFacts, GoalFacts,
+    IntakeFacts,
+};
+use rapport_domain::theory::episode::{FollowUp, InstrumentScore, Practice};
 use serde::Deserialize;
 
 use crate::audit::Event;
@@ -36,42 +45,33 @@ use crate::monitoring::{completion_parse, kind_parse, unreadable};
 use crate::types::{Day, Ts};
 use crate::{Actor, Result, Store, StoreError, on_read};
 
-/// One active episode and everything the monitoring rules read about it.
+/// One episode: whose it is, their zone, and its whole record.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CaseloadEpisode {
+pub struct StoredEpisode {
     pub clinic_id: ClinicId,
     pub patient_id: PatientId,
     pub given_name: String,
     pub family_name: String,
-    pub episode_id: i64,
-    pub opened_on: Date,
-    pub discharged_on: Option<Date>,
     /// The patient's IANA zone, else the clinic's (as stored; not checked).
     pub time_zone: String,
-    /// In version order. Shared with the store's cache of decoded digests.
-    pub plans: Arc<[PlanVersion]>,
-    /// In no particular order (the rules do not need one). `note` is not loaded.
-    pub logs: Arc<[SessionLog]>,
-    pub follow_ups: Arc<[FollowUp]>,
-    pub scores: Arc<[InstrumentScore]>,
+    /// Shared with the store's cache of decoded digests. Logs come without
+    /// their free-text note, which no rule reads.
+    pub record: Arc<EpisodeRecord>,
 }
 
-impl CaseloadEpisode {
+impl StoredEpisode {
     /// "Given Family".
     pub fn display_name(&self) -> String {
         format!("{} {}", self.given_name, self.family_name)
     }
 
+    pub fn episode_id(&self) -> i64 {
+        self.record.episode_id
+    }
+
     /// The rules' view of the episode.
     pub fn data(&self) -> EpisodeData<'_> {
-        EpisodeData {
-            start: self.opened_on,
-            plans: &self.plans,
-            logs: &self.logs,
-            follow_ups: &self.follow_ups,
-            scores: &self.scores,
-            discharged_on: self.discharged_on,
-        }
+        self.record.monitoring_data()
     }
 
     /// The patient's zone; UTC when the stored name is not a known zone.
@@ -80,26 +80,23 @@ impl CaseloadEpisode {
     }
 }
 
-/// An episode's history as last decoded, for the caseload: used while the
-/// episode's revision and the patient's zone (which dates scores) are the
-/// ones it was decoded at.
+/// An episode's record as last decoded: used while the episode's revision
+/// and the patient's zone (which dates what an instant dates) are the ones it
+/// was decoded at.
 #[derive(Debug, Clone)]
 pub(crate) struct Cached {
     revision: i64,
     zone: String,
-    plans: Arc<[PlanVersion]>,
-    logs: Arc<[SessionLog]>,
-    follow_ups: Arc<[FollowUp]>,
-    scores: Arc<[InstrumentScore]>,
+    record: Arc<EpisodeRecord>,
 }
 
-/// Weighs a cached history by its logs, which are most of its size.
+/// Weighs a cached record by its logs, which are most of its size.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ByLogs;
 
 impl quick_cache::Weighter<i64, Cached> for ByLogs {
     fn weight(&self, _: &i64, v: &Cached) -> u64 {
-        v.logs.len() as u64 + 1
+        v.record.logs.len() as u64 + 1
     }
 }
 
@@ -120,7 +117,7 @@ pub struct Caseload {
     pub clinic_id: ClinicId,
     pub thresholds: Thresholds,
     /// Ordered by family name, given name, episode id.
-    pub episodes: Vec<CaseloadEpisode>,
+    pub episodes: Vec<StoredEpisode>,
 }
 
 /// Every clinic's thresholds, for the nightly triage.
@@ -150,18 +147,21 @@ pub const TRIAGE_CHUNK: usize = 2_000;
 /// Chunks loading at once (SQLite has four readers).
 const TRIAGE_IN_FLIGHT: usize = 3;
 
-/// The episodes of one load: a clinic, or an id range across clinics.
+/// The episodes of one load: a clinic, or an id range across clinics;
+/// the active ones only, unless `discharged` (one patient's latest episode).
 #[derive(Debug, Clone, Copy)]
 struct Scope {
     clinic: Option<i64>,
     lo: i64,
     hi: i64,
+    discharged: bool,
 }
 
-/// The active episodes of a scope: `$1` the clinic (or NULL for all), `$2`..`$3` the id range.
+/// The episodes of a scope: `$1` the clinic (or NULL for all), `$2`..`$3`
+/// the id range, `$4` whether discharged episodes count too.
 macro_rules! active_episodes {
     () => {
-        "e.discharged_on IS NULL AND ($1 IS NULL OR e.clinic_id = $1) AND e.id BETWEEN $2 AND $3 "
+        "(e.discharged_on IS NULL OR $4) AND ($1 IS NULL OR e.clinic_id = $1) AND e.id BETWEEN $2 AND $3 "
     };
 }
 
@@ -191,11 +191,60 @@ struct PlanRow {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct FollowUpRow {
+    pub id: i64,
     pub episode_id: i64,
     pub contact_on: Day,
     pub kind: String,
     pub feedback_given: Option<bool>,
     pub feels_supported: Option<bool>,
+    pub practices: String,
+    pub checklist_complete: bool,
+    pub corrected: Option<bool>,
+    pub progressed: Option<bool>,
+    pub benefit: Option<i32>,
+}
+
+#[derive(sqlx::FromRow)]
+struct IntakeRow {
+    id: i64,
+    episode_id: i64,
+    result: Option<String>,
+    completed_at: Option<Ts>,
+    updated_at: Ts,
+}
+
+#[derive(sqlx::FromRow)]
+struct BeliefReviewRow {
+    id: i64,
+    episode_id: i64,
+    confirmed: String,
+    reconciled: String,
+    reviewed_on: Day,
+}
+
+#[derive(sqlx::FromRow)]
+struct GoalRow {
+    id: i64,
+    episode_id: i64,
+    goal: String,
+    created_at: Ts,
+}
+
+#[derive(sqlx::FromRow)]
+struct EducationRow {
+    id: i64,
+    episode_id: i64,
+    item_id: String,
+    assigned_at: Ts,
+    read_at: Option<Ts>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FeedbackRow {
+    id: i64,
+    episode_id: i64,
+    log_id: i64,
+    created_at: Ts,
 }
 
 #[derive(sqlx::FromRow)]
@@ -227,13 +276,16 @@ const RECORD: char = '\u{1e}';
 
 /// The logs of one episode as one text per episode: decoding 100,000 packed
 /// texts instead of millions of rows is most of the speed of the caseload
-/// and of the nightly triage. Fields: exercise, date, instant (epoch
+/// and of the nightly triage. Fields: id, exercise, date, instant (epoch
 /// microseconds), completion, skip reason, sets, reps, minutes, pain before,
 /// pain after, difficulty, enjoyment; an absent value is empty.
 macro_rules! packed_log {
     ($sep:literal, $at:literal, $date:literal, $int:literal) => {
         concat!(
-            "l.exercise_id || ",
+            $int,
+            "(l.id) || ",
+            $sep,
+            " || l.exercise_id || ",
             $sep,
             " || ",
             $date,
@@ -306,20 +358,26 @@ const LOGS_POSTGRES: &str = concat!(
     "GROUP BY l.episode_id"
 );
 
-/// Gives an episode its history.
-fn fill(e: &mut CaseloadEpisode, h: History) {
-    e.plans = h.plans.into();
-    e.logs = h.logs.into();
-    e.follow_ups = h.follow_ups.into();
-    e.scores = h.scores.into();
+/// Gives an episode its record, read from a digest or the tables.
+fn fill(e: &mut StoredEpisode, mut record: EpisodeRecord) {
+    record.episode_id = e.record.episode_id;
+    record.opened_on = e.record.opened_on;
+    record.discharged_on = e.record.discharged_on;
+    e.record = Arc::new(record);
 }
 
 /// Unpacks one episode's logs (see [`LOGS_SQLITE`]).
-fn logs_of(episode: i64, packed: &str, out: &mut Vec<SessionLog>) -> Result<()> {
+fn logs_of(
+    episode: i64,
+    packed: &str,
+    out: &mut Vec<SessionLog>,
+    ids: &mut Vec<i64>,
+) -> Result<()> {
     let bad = |why: &str| unreadable("session log of episode", episode, why);
     for record in packed.split(RECORD) {
         let f: Vec<&str> = record.split(FIELD).collect();
         let [
+            id,
             exercise,
             date,
             at,
@@ -346,6 +404,7 @@ fn logs_of(episode: i64, packed: &str, out: &mut Vec<SessionLog>) -> Result<()> 
             |v: &str| -> Result<Option<u8>> { Ok(int(v)?.and_then(|v| u8::try_from(v).ok())) };
         let short =
             |v: &str| -> Result<Option<u16>> { Ok(int(v)?.and_then(|v| u16::try_from(v).ok())) };
+        ids.push(int(id)?.ok_or_else(|| bad("no id"))?);
         out.push(SessionLog {
             exercise_id: exercise.to_string(),
             date: date.parse().map_err(|_| bad(date))?,
@@ -368,15 +427,42 @@ fn logs_of(episode: i64, packed: &str, out: &mut Vec<SessionLog>) -> Result<()> 
     Ok(())
 }
 
-pub(crate) fn follow_up_of(r: FollowUpRow) -> Result<FollowUp> {
-    let kind = kind_parse(&r.kind)
-        .ok_or_else(|| unreadable("follow-up of episode", r.episode_id, &r.kind))?;
-    Ok(FollowUp {
-        date: r.contact_on.to_jiff(),
-        kind,
-        feedback_given: r.feedback_given,
-        patient_feels_supported: r.feels_supported,
-    })
+/// A contact as the rules read it, and what else it recorded.
+pub(crate) fn follow_up_of(r: FollowUpRow) -> Result<(FollowUp, ContactFacts)> {
+    let bad = |why: &str| unreadable("contact", r.id, why);
+    let kind = kind_parse(&r.kind).ok_or_else(|| bad(&r.kind))?;
+    Ok((
+        FollowUp {
+            date: r.contact_on.to_jiff(),
+            kind,
+            feedback_given: r.feedback_given,
+            patient_feels_supported: r.feels_supported,
+        },
+        ContactFacts {
+            id: r.id,
+            practices: practices_parse(&r.practices).ok_or_else(|| bad(&r.practices))?,
+            checklist_complete: r.checklist_complete,
+            corrected: r.corrected,
+            progressed: r.progressed,
+            benefit: r.benefit.and_then(|b| u8::try_from(b).ok()),
+        },
+    ))
+}
+
+/// The stored form of a set of practices: their keys, comma-separated.
+pub(crate) fn practices_text(practices: &std::collections::BTreeSet<Practice>) -> String {
+    practices
+        .iter()
+        .map(|p| p.key())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub(crate) fn practices_parse(text: &str) -> Option<std::collections::BTreeSet<Practice>> {
+    text.split(',')
+        .filter(|k| !k.is_empty())
+        .map(Practice::parse)
+        .collect()
 }
 
 /// A completed score, dated in the patient's zone, with its instant (epoch
@@ -424,6 +510,7 @@ impl Store {
             clinic: Some(clinic.0),
             lo: i64::MIN,
             hi: i64::MAX,
+            discharged: false,
         };
         let mut rows = self.scope_rows(scope, false).await?;
         rows.sort_by(|a, b| {
@@ -485,7 +572,7 @@ impl Store {
         &self,
         clinic: Option<ClinicId>,
         chunk: usize,
-        mut each: impl FnMut(&ClinicThresholds, Vec<CaseloadEpisode>) -> Result<()>,
+        mut each: impl FnMut(&ClinicThresholds, Vec<StoredEpisode>) -> Result<()>,
     ) -> Result<TriageLoadSummary> {
         let clinic = clinic.map(|c| c.0);
         let thresholds = self.thresholds_of(clinic).await?;
@@ -503,6 +590,7 @@ impl Store {
                 clinic,
                 lo: c[0],
                 hi: c[c.len() - 1],
+                discharged: false,
             });
         let mut summary = TriageLoadSummary::default();
         let mut per_clinic: BTreeMap<i64, usize> = BTreeMap::new();
@@ -526,7 +614,7 @@ impl Store {
             // before anything is handed on, as the caseload does.
             let mut shown: BTreeMap<i64, String> = BTreeMap::new();
             for e in &chunk {
-                summary.logs += e.logs.len();
+                summary.logs += e.record.logs.len();
                 *per_clinic.entry(e.clinic_id.0).or_default() += 1;
                 shown
                     .entry(e.clinic_id.0)
@@ -547,10 +635,68 @@ impl Store {
         Ok(summary)
     }
 
-    /// The active episodes of one scope with their monitoring data.
-    async fn caseload_scope(&self, s: Scope) -> Result<Vec<CaseloadEpisode>> {
+    /// Builds and stores the digests of the active episodes with ids from
+    /// `lo` to `hi` (after a bulk import).
+    pub(crate) async fn refresh_records(&self, lo: i64, hi: i64) -> Result<()> {
+        let s = Scope {
+            clinic: None,
+            lo,
+            hi,
+            discharged: false,
+        };
+        self.caseload_scope(s).await.map(|_| ())
+    }
+
+    /// The active episodes of one scope with their records.
+    async fn caseload_scope(&self, s: Scope) -> Result<Vec<StoredEpisode>> {
         let rows = self.scope_rows(s, true).await?;
         self.scope_build(rows, false).await
+    }
+
+    /// The whole record of a patient's current episode (the open one, else
+    /// the latest): what their page, the API and every judgement of the
+    /// theory read. A clinician of the patient's clinic, or the patient.
+    /// Audited as `episode.record`.
+    pub async fn episode_record(
+        &self,
+        actor: &Actor,
+        patient: PatientId,
+    ) -> Result<Option<StoredEpisode>> {
+        let result = self.episode_record_inner(actor, patient).await;
+        self.audited(actor, "episode.record", Some(patient), result)
+            .await
+    }
+
+    async fn episode_record_inner(
+        &self,
+        actor: &Actor,
+        patient: PatientId,
+    ) -> Result<Option<StoredEpisode>> {
+        let scope = actor.patient_read_scope()?;
+        if scope.only.is_some_and(|p| p != patient.0) {
+            return Err(StoreError::NotFound);
+        }
+        let episode: Option<i64> = on_read!(self, |ex| {
+            sqlx::query_scalar(
+                "SELECT e.id FROM episodes e WHERE e.patient_id = $1 AND e.clinic_id = $2 \
+                 ORDER BY e.discharged_on IS NULL DESC, e.opened_on DESC, e.id DESC LIMIT 1",
+            )
+            .bind(patient.0)
+            .bind(scope.clinic)
+            .fetch_optional(ex)
+            .await?
+        });
+        let Some(id) = episode else {
+            return Ok(None);
+        };
+        let s = Scope {
+            clinic: Some(scope.clinic),
+            lo: id,
+            hi: id,
+            discharged: true,
+        };
+        let rows = self.scope_rows(s, false).await?;
+        Ok(self.scope_build(rows, true).await?.into_iter().next())
     }
 
     /// The active episodes of one scope, in id order, with their digests
@@ -583,6 +729,7 @@ impl Store {
                 .bind(s.clinic)
                 .bind(s.lo)
                 .bind(s.hi)
+                .bind(s.discharged)
                 .fetch_all(ex)
                 .await?
         });
@@ -597,9 +744,10 @@ impl Store {
         &self,
         mut rows: Vec<EpisodeRow>,
         cache: bool,
-    ) -> Result<Vec<CaseloadEpisode>> {
+    ) -> Result<Vec<StoredEpisode>> {
         let clinic = rows.first().map(|r| r.clinic_id);
         let one_clinic = rows.iter().all(|r| Some(r.clinic_id) == clinic);
+        let discharged = rows.iter().any(|r| r.discharged_on.is_some());
         let scope_of = |ids: &mut dyn Iterator<Item = i64>| {
             let (mut lo, mut hi) = (i64::MAX, i64::MIN);
             for id in ids {
@@ -609,6 +757,7 @@ impl Store {
                 clinic: clinic.filter(|_| one_clinic),
                 lo,
                 hi,
+                discharged,
             }
         };
         let hits: Vec<Option<Cached>> = rows
@@ -637,7 +786,7 @@ impl Store {
             }
         }
         let mut zones: HashMap<String, TimeZone> = HashMap::new();
-        let mut out: Vec<CaseloadEpisode> = Vec::with_capacity(rows.len());
+        let mut out: Vec<StoredEpisode> = Vec::with_capacity(rows.len());
         // Episodes whose history is read from the tables: id → (slot, revision).
         let mut stale: HashMap<i64, (usize, i64)> = HashMap::new();
         let mut stale_zones: Vec<TimeZone> = Vec::new();
@@ -648,23 +797,21 @@ impl Store {
                 .entry(r.time_zone.clone())
                 .or_insert_with(|| crate::outbox::zone_or_utc(&r.time_zone))
                 .clone();
-            let mut e = CaseloadEpisode {
+            let mut e = StoredEpisode {
                 clinic_id: ClinicId(r.clinic_id),
                 patient_id: PatientId(r.patient_id),
                 given_name: r.given_name,
                 family_name: r.family_name,
-                episode_id: r.id,
-                opened_on: r.opened_on.to_jiff(),
-                discharged_on: r.discharged_on.map(|d| d.to_jiff()),
                 time_zone: r.time_zone,
-                plans: Arc::from([]),
-                logs: Arc::from([]),
-                follow_ups: Arc::from([]),
-                scores: Arc::from([]),
+                record: Arc::new(EpisodeRecord {
+                    episode_id: r.id,
+                    opened_on: r.opened_on.to_jiff(),
+                    discharged_on: r.discharged_on.map(|d| d.to_jiff()),
+                    ..Default::default()
+                }),
             };
             if let Some(c) = hit {
-                (e.plans, e.logs, e.follow_ups, e.scores) =
-                    (c.plans, c.logs, c.follow_ups, c.scores);
+                e.record = c.record;
                 out.push(e);
                 continue;
             }
@@ -682,7 +829,7 @@ impl Store {
                 None => None,
             };
             match history {
-                Some(h) => fill(&mut e, h),
+                Some(h) => fill(&mut e, h.record),
                 None => {
                     stale.insert(r.id, (stale_zones.len(), r.revision));
                     stale_zones.push(zone);
@@ -691,21 +838,18 @@ impl Store {
             fills.push((out.len(), r.revision));
             out.push(e);
         }
-        let remember = |out: &[CaseloadEpisode]| {
+        let remember = |out: &[StoredEpisode]| {
             if !cache {
                 return;
             }
             for &(i, revision) in &fills {
                 let e = &out[i];
                 self.decoded.insert(
-                    e.episode_id,
+                    e.episode_id(),
                     Cached {
                         revision,
                         zone: e.time_zone.clone(),
-                        plans: e.plans.clone(),
-                        logs: e.logs.clone(),
-                        follow_ups: e.follow_ups.clone(),
-                        scores: e.scores.clone(),
+                        record: e.record.clone(),
                     },
                 );
             }
@@ -723,12 +867,12 @@ impl Store {
         let mut histories = self.histories(scope, &slots, &stale_zones).await?;
         let mut puts = Vec::with_capacity(stale.len());
         for e in &mut out {
-            let Some(&(slot, revision)) = stale.get(&e.episode_id) else {
+            let Some(&(slot, revision)) = stale.get(&e.episode_id()) else {
                 continue;
             };
             let h = std::mem::take(&mut histories[slot]);
-            puts.push((e.episode_id, e.clinic_id.0, revision, digest::encode(&h)?));
-            fill(e, h);
+            puts.push((e.episode_id(), e.clinic_id.0, revision, digest::encode(&h)?));
+            fill(e, h.record);
         }
         remember(&out);
         // The digests are a cache: failing to store them costs speed only.
@@ -750,6 +894,7 @@ impl Store {
             .bind(s.clinic)
             .bind(s.lo)
             .bind(s.hi)
+            .bind(s.discharged)
             .fetch_all(ex)
             .await?
         });
@@ -759,9 +904,9 @@ impl Store {
             .collect())
     }
 
-    /// The monitoring history, read from the tables, of the episodes of a
-    /// scope named in `slots` (episode id → place in the answer), with
-    /// scores dated in `zones[slot]`.
+    /// The records, read from the tables, of the episodes of a scope named
+    /// in `slots` (episode id → place in the answer), with what an instant
+    /// dates dated in `zones[slot]`.
     async fn histories(
         &self,
         s: Scope,
@@ -777,10 +922,12 @@ impl Store {
             "ORDER BY e.id, v.version"
         );
         let follow_ups_sql = concat!(
-            "SELECT f.episode_id, f.contact_on, f.kind, f.feedback_given, f.feels_supported ",
+            "SELECT f.id, f.episode_id, f.contact_on, f.kind, f.feedback_given, f.feels_supported, ",
+            "f.practices, f.checklist_complete, f.corrected, f.progressed, f.benefit ",
             "FROM episodes e JOIN follow_ups f ON f.episode_id = e.id AND f.clinic_id = e.clinic_id ",
             "WHERE ",
-            active_episodes!()
+            active_episodes!(),
+            "ORDER BY f.id"
         );
         let scores_sql = concat!(
             "SELECT f.id, f.episode_id, f.form, f.version, f.result, f.total, f.band, f.completed_at ",
@@ -789,6 +936,42 @@ impl Store {
             active_episodes!(),
             "AND f.complete AND f.form <> 'intake' AND f.form <> 'red_flags' ORDER BY f.id"
         );
+        let intake_sql = concat!(
+            "SELECT f.id, f.episode_id, f.result, f.completed_at, f.updated_at ",
+            "FROM episodes e JOIN form_responses f ON f.episode_id = e.id AND f.clinic_id = e.clinic_id ",
+            "WHERE ",
+            active_episodes!(),
+            "AND f.form = 'intake' AND f.result IS NOT NULL ORDER BY f.id"
+        );
+        let beliefs_sql = concat!(
+            "SELECT b.id, b.episode_id, b.confirmed, b.reconciled, b.reviewed_on ",
+            "FROM episodes e JOIN belief_reviews b ON b.episode_id = e.id AND b.clinic_id = e.clinic_id ",
+            "WHERE ",
+            active_episodes!(),
+            "ORDER BY b.id"
+        );
+        let goals_sql = concat!(
+            "SELECT g.id, g.episode_id, g.goal, g.created_at ",
+            "FROM episodes e JOIN goals g ON g.episode_id = e.id AND g.clinic_id = e.clinic_id ",
+            "WHERE ",
+            active_episodes!(),
+            "ORDER BY g.id"
+        );
+        let education_sql = concat!(
+            "SELECT a.id, a.episode_id, a.item_id, a.assigned_at, a.read_at ",
+            "FROM episodes e JOIN education_assignments a ON a.episode_id = e.id AND a.clinic_id = e.clinic_id ",
+            "WHERE ",
+            active_episodes!(),
+            "ORDER BY a.id"
+        );
+        let feedback_sql = concat!(
+            "SELECT c.id, l.episode_id, c.log_id, c.created_at ",
+            "FROM episodes e JOIN session_logs l ON l.episode_id = e.id AND l.clinic_id = e.clinic_id ",
+            "JOIN log_comments c ON c.log_id = l.id AND c.clinic_id = e.clinic_id ",
+            "WHERE ",
+            active_episodes!(),
+            "ORDER BY c.id"
+        );
         macro_rules! fetch {
             ($sql:expr) => {
                 on_read!(self, |ex| {
@@ -796,12 +979,13 @@ impl Store {
                         .bind(s.clinic)
                         .bind(s.lo)
                         .bind(s.hi)
+                        .bind(s.discharged)
                         .fetch_all(ex)
                         .await?
                 })
             };
         }
-        // The four reads run side by side on the reader pool.
+        // The reads run side by side on the reader pool.
         let (plans, logs, follow_ups, scores) = tokio::try_join!(
             async { Ok::<Vec<PlanRow>, StoreError>(fetch!(plans_sql)) },
             async {
@@ -811,6 +995,7 @@ impl Store {
                             .bind(s.clinic)
                             .bind(s.lo)
                             .bind(s.hi)
+                            .bind(s.discharged)
                             .fetch_all(read)
                             .await?
                     }
@@ -819,6 +1004,7 @@ impl Store {
                             .bind(s.clinic)
                             .bind(s.lo)
                             .bind(s.hi)
+                            .bind(s.discharged)
                             .fetch_all(pool)
                             .await?
                     }
@@ -828,6 +1014,13 @@ impl Store {
             async { Ok::<Vec<FollowUpRow>, StoreError>(fetch!(follow_ups_sql)) },
             async { Ok::<Vec<ScoreRow>, StoreError>(fetch!(scores_sql)) },
         )?;
+        let (intakes, beliefs, goals, education, feedback) = tokio::try_join!(
+            async { Ok::<Vec<IntakeRow>, StoreError>(fetch!(intake_sql)) },
+            async { Ok::<Vec<BeliefReviewRow>, StoreError>(fetch!(beliefs_sql)) },
+            async { Ok::<Vec<GoalRow>, StoreError>(fetch!(goals_sql)) },
+            async { Ok::<Vec<EducationRow>, StoreError>(fetch!(education_sql)) },
+            async { Ok::<Vec<FeedbackRow>, StoreError>(fetch!(feedback_sql)) },
+        )?;
 
         let mut out = vec![History::default(); zones.len()];
         // An episode not in `slots` (not asked for, or discharged between
@@ -836,28 +1029,94 @@ impl Store {
             if let Some(&i) = slots.get(&r.episode_id) {
                 let plan: Plan = serde_json::from_str(&r.plan)
                     .map_err(|e| unreadable("plan version", r.id, e))?;
-                out[i].plans.push(PlanVersion {
+                out[i].record.plans.push(PlanVersion {
                     starts_on: r.created_on.to_jiff(),
                     plan,
                 });
+                out[i].record.plan_ids.push(r.id);
             }
         }
         for (episode, packed) in logs {
             if let Some(&i) = slots.get(&episode) {
-                logs_of(episode, &packed, &mut out[i].logs)?;
+                let r = &mut out[i].record;
+                logs_of(episode, &packed, &mut r.logs, &mut r.log_ids)?;
             }
         }
         for r in follow_ups {
             if let Some(&i) = slots.get(&r.episode_id) {
-                out[i].follow_ups.push(follow_up_of(r)?);
+                let (f, c) = follow_up_of(r)?;
+                out[i].record.follow_ups.push(f);
+                out[i].record.contacts.push(c);
             }
         }
         for r in scores {
+            if let Some(&i) = slots.get(&r.episode_id) {
+                let id = r.id;
+                if let Some((score, at)) = score_of(r, &zones[i])? {
+                    out[i].record.scores.push(score);
+                    out[i].record.score_ids.push(id);
+                    out[i].at.scores.push(at);
+                }
+            }
+        }
+        let day = |t: Ts, i: usize| t.0.to_zoned(zones[i].clone()).date();
+        // The latest intake of an episode counts (there is one per time point).
+        for r in intakes {
             if let Some(&i) = slots.get(&r.episode_id)
-                && let Some((score, at)) = score_of(r, &zones[i])?
+                && let Some(text) = r.result.as_deref()
             {
-                out[i].scores.push(score);
-                out[i].score_at.push(at);
+                let intake: Intake =
+                    serde_json::from_str(text).map_err(|e| unreadable("intake", r.id, e))?;
+                let at = r.completed_at.unwrap_or(r.updated_at);
+                out[i].record.intake = Some(IntakeFacts::of(r.id, day(at, i), &intake));
+                out[i].at.intake = Some(at.0.as_microsecond());
+            }
+        }
+        for r in beliefs {
+            if let Some(&i) = slots.get(&r.episode_id) {
+                let keys = |text: &str| -> Result<Vec<String>> {
+                    serde_json::from_str(text).map_err(|e| unreadable("belief review", r.id, e))
+                };
+                out[i].record.belief_reviews.push(BeliefReviewFacts {
+                    id: r.id,
+                    date: r.reviewed_on.to_jiff(),
+                    confirmed: keys(&r.confirmed)?,
+                    reconciled: keys(&r.reconciled)?,
+                });
+            }
+        }
+        for r in goals {
+            if let Some(&i) = slots.get(&r.episode_id) {
+                let goal: Goal =
+                    serde_json::from_str(&r.goal).map_err(|e| unreadable("goal", r.id, e))?;
+                out[i].record.goals.push(GoalFacts {
+                    id: r.id,
+                    agreed_together: goal.agreed_together,
+                    agreed_on: goal.agreed_on,
+                    set_on: day(r.created_at, i),
+                });
+                out[i].at.goals.push(r.created_at.0.as_microsecond());
+            }
+        }
+        for r in education {
+            if let Some(&i) = slots.get(&r.episode_id) {
+                out[i].record.education.push(EducationFacts {
+                    id: r.id,
+                    item_id: r.item_id,
+                    date: day(r.assigned_at, i),
+                    read: r.read_at.is_some(),
+                });
+                out[i].at.education.push(r.assigned_at.0.as_microsecond());
+            }
+        }
+        for r in feedback {
+            if let Some(&i) = slots.get(&r.episode_id) {
+                out[i].record.feedback.push(FeedbackFacts {
+                    id: r.id,
+                    log_id: r.log_id,
+                    date: day(r.created_at, i),
+                });
+                out[i].at.feedback.push(r.created_at.0.as_microsecond());
             }
         }
         Ok(out)

@@ -211,6 +211,8 @@ pub struct BeliefReview {
     pub episode_id: i64,
     pub reviewed_by: UserId,
     pub confirmed: Vec<String>,
+    /// Confirmed beliefs the patient no longer holds.
+    pub reconciled: Vec<String>,
     pub note: String,
     pub reviewed_on: Date,
 }
@@ -221,6 +223,7 @@ struct BeliefRow {
     episode_id: i64,
     reviewed_by: i64,
     confirmed: String,
+    reconciled: String,
     note: String,
     reviewed_on: Day,
 }
@@ -252,6 +255,9 @@ pub struct EpisodeForms {
     pub family_name: String,
     /// (time point, form key) of each completed form.
     pub done: Vec<(TimePoint, String)>,
+    /// The day of the episode's second contact, from which the alliance is
+    /// asked during care.
+    pub second_contact: Option<Date>,
 }
 
 impl Actor {
@@ -748,6 +754,23 @@ impl Store {
             .fetch_all(ex)
             .await?
         });
+        let contacts: Vec<(i64, Day)> = on_read!(self, |ex| {
+            sqlx::query_as(
+                "SELECT f.episode_id, f.contact_on FROM follow_ups f JOIN episodes e ON e.id = f.episode_id \
+                 WHERE f.clinic_id = $1 AND (e.discharged_on IS NULL OR e.discharged_on >= $2) \
+                 ORDER BY f.episode_id, f.contact_on",
+            )
+            .bind(actor.clinic_id.0)
+            .bind(Day::from(since))
+            .fetch_all(ex)
+            .await?
+        });
+        let mut second: std::collections::HashMap<i64, Date> = std::collections::HashMap::new();
+        for pair in contacts.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                second.entry(pair[1].0).or_insert(pair[1].1.to_jiff());
+            }
+        }
         let mut by_episode: std::collections::HashMap<i64, Vec<(TimePoint, String)>> =
             std::collections::HashMap::new();
         for (episode, tp, form) in done {
@@ -768,6 +791,7 @@ impl Store {
             .into_iter()
             .map(|r| EpisodeForms {
                 done: by_episode.remove(&r.e.id).unwrap_or_default(),
+                second_contact: second.get(&r.e.id).copied(),
                 given_name: r.given_name,
                 family_name: r.family_name,
                 episode: r.e.into(),
@@ -781,11 +805,12 @@ impl Store {
         actor: &Actor,
         episode_id: i64,
         confirmed: &[String],
+        reconciled: &[String],
         note: &str,
         on: Date,
     ) -> Result<BeliefReview> {
         let result = self
-            .belief_review_save_inner(actor, episode_id, confirmed, note, on)
+            .belief_review_save_inner(actor, episode_id, confirmed, reconciled, note, on)
             .await;
         self.audited(actor, "beliefs.review", None, result).await
     }
@@ -795,10 +820,19 @@ impl Store {
         actor: &Actor,
         episode_id: i64,
         confirmed: &[String],
+        reconciled: &[String],
         note: &str,
         on: Date,
     ) -> Result<BeliefReview> {
         actor.require_clinician()?;
+        // A belief is reconciled once the patient held it: it is one they confirm.
+        if let Some(bad) = reconciled.iter().find(|k| !confirmed.contains(k)) {
+            return Err(StoreError::Invalid(rapport_domain::FieldError::new(
+                "reconciled",
+                "confirmed",
+                format!("`{bad}` can be marked as no longer held only if it is ticked as held"),
+            )));
+        }
         if let Some(bad) = confirmed
             .iter()
             .find(|k| rapport_domain::assessment::beliefs::belief(k).is_none())
@@ -819,6 +853,8 @@ impl Store {
         }
         let keys =
             serde_json::to_string(confirmed).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let settled =
+            serde_json::to_string(reconciled).map_err(|e| StoreError::Conflict(e.to_string()))?;
         let row: BeliefRow = in_tx!(self, |tx| {
             let patient: Option<i64> = sqlx::query_scalar(
                 "SELECT patient_id FROM episodes WHERE id = $1 AND clinic_id = $2",
@@ -829,8 +865,8 @@ impl Store {
             .await?;
             let patient = patient.ok_or(StoreError::NotFound)?;
             let row: BeliefRow = sqlx::query_as(
-                "INSERT INTO belief_reviews (clinic_id, episode_id, reviewed_by, confirmed, note, reviewed_on, reviewed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, episode_id, reviewed_by, confirmed, note, reviewed_on",
+                "INSERT INTO belief_reviews (clinic_id, episode_id, reviewed_by, confirmed, note, reviewed_on, reviewed_at, reconciled) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, episode_id, reviewed_by, confirmed, reconciled, note, reviewed_on",
             )
             .bind(actor.clinic_id.0)
             .bind(episode_id)
@@ -839,11 +875,16 @@ impl Store {
             .bind(note)
             .bind(Day::from(on))
             .bind(Ts::now())
+            .bind(&settled)
             .fetch_one(&mut *tx)
             .await?;
             let event = Event::new("beliefs.review", "episode")
                 .record(episode_id)
-                .detail(format!("confirmed={}", confirmed.join(",")));
+                .detail(format!(
+                    "confirmed={} reconciled={}",
+                    confirmed.join(","),
+                    reconciled.join(",")
+                ));
             audit_insert!(
                 &mut *tx,
                 actor,
@@ -866,7 +907,7 @@ impl Store {
         actor.require_clinician()?;
         let row: Option<BeliefRow> = on_read!(self, |ex| {
             sqlx::query_as(
-                "SELECT id, episode_id, reviewed_by, confirmed, note, reviewed_on FROM belief_reviews \
+                "SELECT id, episode_id, reviewed_by, confirmed, reconciled, note, reviewed_on FROM belief_reviews \
                  WHERE episode_id = $1 AND clinic_id = $2 ORDER BY id DESC LIMIT 1",
             )
             .bind(episode_id)
@@ -955,6 +996,8 @@ fn belief_review(r: BeliefRow) -> Result<BeliefReview> {
         episode_id: r.episode_id,
         reviewed_by: UserId(r.reviewed_by),
         confirmed: serde_json::from_str(&r.confirmed)
+            .map_err(|_| StoreError::Conflict(format!("belief review {} is unreadable", r.id)))?,
+        reconciled: serde_json::from_str(&r.reconciled)
             .map_err(|_| StoreError::Conflict(format!("belief review {} is unreadable", r.id)))?,
         note: r.note,
         reviewed_on: r.reviewed_on.to_jiff(),

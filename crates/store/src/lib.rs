@@ -37,7 +37,7 @@ use sqlx::sqlite::{
 pub use actor::Actor;
 pub use audit::{AuditEntry, AuditQuery};
 pub use bulk::{IdBases, SyntheticBatch};
-pub use caseload::{Caseload, CaseloadEpisode, ClinicThresholds, TRIAGE_CHUNK, TriageLoadSummary};
+pub use caseload::{Caseload, ClinicThresholds, StoredEpisode, TRIAGE_CHUNK, TriageLoadSummary};
 pub use clinics::Clinic;
 pub use episodes::{
     BeliefReview, CareEpisode, EpisodeForms, FormInput, FormResponse, RedFlagAlert,
@@ -45,8 +45,8 @@ pub use episodes::{
 pub use error::{Result, StoreError};
 pub use invites::{Invite, InviteInfo};
 pub use monitoring::{
-    FollowUpInput, LogComment, LogSource, Message, MonitoringRecord, StoredFollowUp, StoredLog,
-    kind_parse,
+    ContactPractice, FollowUpInput, LogComment, LogSource, Message, MonitoringRecord,
+    StoredFollowUp, StoredLog, kind_parse,
 };
 pub use outbox::{
     DueContact, MailKind, NewMail, OUTBOX_BACKOFF_BASE, OUTBOX_BACKOFF_MAX, OUTBOX_CLAIM,

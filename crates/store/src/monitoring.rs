@@ -9,7 +9,7 @@ use jiff::{Timestamp, tz::TimeZone};
 use rapport_domain::FieldError;
 use rapport_domain::identity::{PatientId, Role};
 use rapport_domain::monitoring::{LogInput, PlanVersion, SessionLog, SkipReason, Thresholds};
-use rapport_domain::theory::episode::{Completion, FollowUp, FollowUpKind};
+use rapport_domain::theory::episode::{Completion, FollowUp, FollowUpKind, Practice};
 use serde::Serialize;
 
 use crate::audit::{Event, audit_insert};
@@ -81,6 +81,25 @@ pub struct FollowUpInput {
     /// The next contact as computed after this one, and why.
     pub next_contact_on: Option<Date>,
     pub next_reason: Option<String>,
+    /// What the clinician did at the contact, and whether they went through
+    /// the whole checklist (then a practice not ticked was not done).
+    pub contact: ContactPractice,
+}
+
+/// What a contact recorded besides its date and kind: the consultation
+/// practices, supervision and the patient's rating of change.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ContactPractice {
+    pub practices: std::collections::BTreeSet<Practice>,
+    pub checklist_complete: bool,
+    /// Supervised only: technique corrected.
+    pub corrected: Option<bool>,
+    /// Supervised only: the dose progressed (linked to the plan step in
+    /// `plan_version` when the plan was changed with it).
+    pub progressed: Option<bool>,
+    /// The patient's global impression of change, 1 (very much improved) to
+    /// 7 (very much worse), the PGIC's scale.
+    pub benefit: Option<u8>,
 }
 
 impl FollowUpInput {
@@ -127,6 +146,23 @@ impl FollowUpInput {
                 "corrections are recorded for a supervised session",
             ));
         }
+        let c = &self.contact;
+        for (field, given) in [("corrected", c.corrected), ("progressed", c.progressed)] {
+            if given.is_some() && kind != FollowUpKind::Supervised {
+                return Err(invalid(
+                    field,
+                    "only_when_supervised",
+                    "is recorded for a supervised session",
+                ));
+            }
+        }
+        if c.benefit.is_some_and(|b| !(1..=7).contains(&b)) {
+            return Err(invalid(
+                "benefit",
+                "range",
+                "must be from 1 (very much improved) to 7 (very much worse)",
+            ));
+        }
         Ok((date, kind, notes, corrections))
     }
 }
@@ -143,6 +179,7 @@ pub struct StoredFollowUp {
     pub next_contact_on: Option<Date>,
     pub next_reason: Option<String>,
     pub recorded_by: Option<String>,
+    pub contact: ContactPractice,
 }
 
 /// A message between the patient and the clinic.
@@ -341,6 +378,11 @@ struct FollowUpRow {
     next_contact_on: Option<Day>,
     next_reason: Option<String>,
     recorded_by: Option<String>,
+    practices: String,
+    checklist_complete: bool,
+    corrected: Option<bool>,
+    progressed: Option<bool>,
+    benefit: Option<i32>,
 }
 
 impl FollowUpRow {
@@ -362,6 +404,14 @@ impl FollowUpRow {
             next_contact_on: self.next_contact_on.map(|d| d.to_jiff()),
             next_reason: self.next_reason,
             recorded_by: self.recorded_by,
+            contact: ContactPractice {
+                practices: crate::caseload::practices_parse(&self.practices)
+                    .ok_or_else(|| unreadable("follow-up", self.id, &self.practices))?,
+                checklist_complete: self.checklist_complete,
+                corrected: self.corrected,
+                progressed: self.progressed,
+                benefit: self.benefit.and_then(|b| u8::try_from(b).ok()),
+            },
         })
     }
 }
@@ -527,7 +577,7 @@ impl Store {
                 && at == revision
                 && format == crate::digest::FORMAT
             {
-                match crate::digest::with_log(&bytes, &log) {
+                match crate::digest::with_log(&bytes, id, &log) {
                     Ok(grown) => {
                         sqlx::query(
                             "UPDATE monitoring_digests SET revision = $2, digest = $3 WHERE episode_id = $1",
@@ -635,7 +685,8 @@ impl Store {
             .await?;
             let follows: Vec<FollowUpRow> = sqlx::query_as(
                 "SELECT f.id, f.episode_id, f.contact_on, f.kind, f.feedback_given, f.feels_supported, f.notes, f.corrections, \
-                 f.plan_version, f.next_contact_on, f.next_reason, u.display_name AS recorded_by \
+                 f.plan_version, f.next_contact_on, f.next_reason, u.display_name AS recorded_by, \
+                 f.practices, f.checklist_complete, f.corrected, f.progressed, f.benefit \
                  FROM follow_ups f LEFT JOIN users u ON u.id = f.recorded_by \
                  WHERE f.episode_id = $1 AND f.clinic_id = $2 ORDER BY f.contact_on, f.id",
             )
@@ -851,8 +902,9 @@ impl Store {
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO follow_ups (clinic_id, patient_id, episode_id, contact_on, kind, feedback_given, feels_supported, \
-                 notes, corrections, plan_version, next_contact_on, next_reason, recorded_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                 notes, corrections, plan_version, next_contact_on, next_reason, recorded_by, created_at, \
+                 practices, checklist_complete, corrected, progressed, benefit) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
             )
             .bind(actor.clinic_id.0)
             .bind(patient.0)
@@ -868,6 +920,11 @@ impl Store {
             .bind(input.next_reason.as_deref())
             .bind(user)
             .bind(Ts::now())
+            .bind(crate::caseload::practices_text(&input.contact.practices))
+            .bind(input.contact.checklist_complete)
+            .bind(input.contact.corrected)
+            .bind(input.contact.progressed)
+            .bind(input.contact.benefit.map(i32::from))
             .fetch_one(&mut *tx)
             .await?;
             let name = display_name!(&mut *tx, user);
@@ -897,6 +954,7 @@ impl Store {
                 next_contact_on: input.next_contact_on,
                 next_reason: input.next_reason.clone(),
                 recorded_by: Some(name),
+                contact: input.contact.clone(),
             })
         })
     }

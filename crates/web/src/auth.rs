@@ -2,65 +2,24 @@
 //! its cookie, the API caller from a bearer token.
 
 use std::net::SocketAddr;
-use std::sync::LazyLock;
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Argon2, PasswordHash};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use rapport_care::accounts::{self, verify_password};
 use rapport_domain::identity::Email;
 use rapport_store::{Actor, Reservation, SessionKind, SessionTokens, User};
 
 use crate::AppState;
 use crate::error::{ApiError, AppError, PageError};
 
-/// Hashes a password with Argon2id (default parameters of the argon2 crate:
-/// 19 MiB, 2 passes), off the async threads.
+/// Hashes a password (Argon2id, off the async threads).
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-}
-
-/// A hash of nothing anyone knows, checked when the account does not exist so
-/// that the answer takes as long as for a real account.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    Argon2::default()
-        .hash_password(crate::auth::random_secret().as_bytes())
-        .map(|h| h.to_string())
-        .unwrap_or_default()
-});
-
-pub async fn verify_password(hash: Option<String>, password: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let real = hash.is_some();
-        let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
-        let ok = PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false);
-        ok && real
-    })
-    .await
-    .unwrap_or(false)
-}
-
-pub(crate) fn random_secret() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    accounts::hash_password(password)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The client's address: the socket peer, or behind a trusted proxy the last

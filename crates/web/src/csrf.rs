@@ -130,7 +130,7 @@ pub fn anonymous_token(jar: CookieJar, secure: bool) -> (CookieJar, String) {
         let v = c.value().to_string();
         return (jar, v);
     }
-    let token = crate::auth::random_secret();
+    let token = rapport_care::accounts::random_secret();
     let mut c = Cookie::new(ANON_COOKIE, token.clone());
     c.set_path("/");
     c.set_http_only(true);

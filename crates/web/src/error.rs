@@ -52,6 +52,17 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<rapport_care::CareError> for AppError {
+    fn from(e: rapport_care::CareError) -> Self {
+        match e {
+            rapport_care::CareError::Store(e) => e.into(),
+            rapport_care::CareError::Invalid(f) => AppError::Invalid(f),
+            rapport_care::CareError::Domain(e) => e.into(),
+            rapport_care::CareError::Internal(m) => AppError::Internal(m),
+        }
+    }
+}
+
 impl From<rapport_domain::Error> for AppError {
     fn from(e: rapport_domain::Error) -> Self {
         match e {

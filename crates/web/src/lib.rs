@@ -3,10 +3,8 @@
 
 pub mod api;
 pub mod auth;
-pub mod caseload;
 pub mod charts;
 mod csrf;
-mod episode;
 pub mod error;
 mod headers;
 pub mod mail;
@@ -23,6 +21,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use rapport_care::{Care, CareError};
 use rapport_domain::theory::KnowledgeBase;
 use rapport_store::{SessionPolicy, Store, ThrottlePolicy};
 use tokio::net::TcpListener;
@@ -64,14 +63,11 @@ impl Config {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases: the record, its judgement, the caseload.
+    pub care: Care,
+    /// The same store as `care.store`, for what pages read and write directly.
     pub store: Store,
     pub config: Arc<Config>,
-    /// The programme theory every suggestion comes from.
-    pub theory: Arc<KnowledgeBase>,
-    /// The education library.
-    pub education: Arc<rapport_domain::education::Library>,
-    /// The built-in exercise library; each clinic adds its own exercises to it.
-    pub exercises: Arc<rapport_domain::exercise::Library>,
     /// Mail delivery, when `--smtp-url` is given; `None` = mail is off.
     pub mail: Option<Arc<mail::Mailer>>,
     /// Who is due a follow-up notice (see [`mail::TriageDueContacts`]).
@@ -79,33 +75,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The exercise library of one clinic: the built-in exercises and its own.
-    /// A clinic without exercises of its own shares the built-in library
-    /// rather than copying it on every request.
-    pub async fn library(
-        &self,
-        clinic: rapport_domain::identity::ClinicId,
-    ) -> Result<Arc<rapport_domain::exercise::Library>, error::AppError> {
-        let own = self.store.clinic_exercises(clinic).await?;
-        if own.is_empty() {
-            return Ok(Arc::clone(&self.exercises));
-        }
-        Ok(Arc::new(self.exercises.with(own)?))
-    }
-
-    pub fn new(
-        store: Store,
-        config: Config,
-        theory: KnowledgeBase,
-    ) -> Result<Self, rapport_domain::Error> {
-        let exercises = Arc::new(rapport_domain::exercise::Library::builtin()?);
+    pub fn new(store: Store, config: Config, theory: KnowledgeBase) -> Result<Self, CareError> {
         Ok(AppState {
+            care: Care::new(store.clone(), theory)?,
             store,
             config: Arc::new(config),
-            theory: Arc::new(theory),
-            education: Arc::new(rapport_domain::education::Library::builtin()?),
-            due_contacts: Arc::new(mail::TriageDueContacts::new(Arc::clone(&exercises))),
-            exercises,
+            due_contacts: Arc::new(mail::TriageDueContacts::new()),
             mail: None,
         })
     }

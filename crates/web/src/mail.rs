@@ -18,22 +18,18 @@
 //! follow-up with patient K.N. is due", with a link. Logs name outbox ids,
 //! never addresses, message text or the SMTP password.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use jiff::civil::Date;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use rapport_domain::exercise::Library;
-use rapport_domain::identity::{ClinicId, PatientId};
-use rapport_store::{DueContact, MailKind, NewMail, OutboxMail, Store, StoreError};
+use rapport_care::{Care, CareError};
+use rapport_store::{DueContact, MailKind, NewMail, OutboxMail, StoreError};
 
 use crate::AppState;
-use crate::caseload::{assess, local_date};
 
 /// How long one SMTP attempt may take: far below the outbox claim
 /// (`rapport_store::OUTBOX_CLAIM`), so a claim never lapses mid-attempt.
@@ -198,26 +194,20 @@ pub const TRIAGE_EVERY: Duration = Duration::from_secs(15 * 60);
 ///
 /// [`NextContact::rule_date`]: rapport_domain::monitoring::NextContact::rule_date
 pub struct TriageDueContacts {
-    /// The built-in exercises; each clinic's own are added per run.
-    exercises: Arc<Library>,
     /// When the last run that succeeded began.
     last_run: Mutex<Option<Timestamp>>,
 }
 
-/// An episode due a contact, before its clinician is known.
-struct Due {
-    clinic_id: ClinicId,
-    patient_id: PatientId,
-    episode_id: i64,
-    due: Date,
-    reason: String,
+impl Default for TriageDueContacts {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl TriageDueContacts {
     /// Runs at most every [`TRIAGE_EVERY`].
-    pub fn new(exercises: Arc<Library>) -> Self {
+    pub fn new() -> Self {
         TriageDueContacts {
-            exercises,
             last_run: Mutex::new(None),
         }
     }
@@ -232,75 +222,14 @@ impl TriageDueContacts {
         })
     }
 
-    async fn find(&self, store: &Store, now: Timestamp) -> Result<Vec<DueContact>, StoreError> {
+    async fn find(&self, care: &Care, now: Timestamp) -> Result<Vec<DueContact>, StoreError> {
         if self.too_soon(now) {
             return Ok(Vec::new());
         }
-        // Each clinic's library, as the caseload uses it (exercise names
-        // reach only the flags' wording, never the date).
-        let mut libraries: HashMap<ClinicId, Library> = HashMap::new();
-        for clinic in store.clinics_list().await? {
-            let own = store.clinic_exercises(clinic.id).await?;
-            if own.is_empty() {
-                continue;
-            }
-            match self.exercises.with(own) {
-                Ok(lib) => {
-                    libraries.insert(clinic.id, lib);
-                }
-                Err(e) => tracing::warn!(
-                    clinic = clinic.id.0,
-                    error = %e,
-                    "the clinic's exercises do not join the library; notices use the built-in one"
-                ),
-            }
-        }
-        let mut due: Vec<Due> = Vec::new();
-        store
-            .triage_load_all(None, 0, |thresholds, chunk| {
-                for e in &chunk {
-                    let today = local_date(e, now);
-                    let library = libraries.get(&e.clinic_id).unwrap_or(&self.exercises);
-                    let Some((_, next)) = assess(e, today, thresholds.get(e.clinic_id), library)
-                    else {
-                        continue;
-                    };
-                    // The next contact is never before today: today means due.
-                    if next.date <= today {
-                        due.push(Due {
-                            clinic_id: e.clinic_id,
-                            patient_id: e.patient_id,
-                            episode_id: e.episode_id,
-                            due: next.rule_date(),
-                            reason: next.reason.to_string(),
-                        });
-                    }
-                }
-                Ok(())
-            })
-            .await?;
-        let episodes: Vec<i64> = due.iter().map(|d| d.episode_id).collect();
-        let recipients = store.follow_up_recipients(&episodes).await?;
-        let mut contacts: Vec<DueContact> = due
-            .into_iter()
-            .filter_map(|d| {
-                let (user_id, to_address) = recipients.get(&d.episode_id)?.clone();
-                Some(DueContact {
-                    clinic_id: d.clinic_id,
-                    patient_id: d.patient_id,
-                    episode_id: Some(d.episode_id),
-                    user_id,
-                    to_address,
-                    due: d.due,
-                    reason: d.reason,
-                })
-            })
-            .collect();
-        // Leave out the notices already queued, so that a contact overdue for
-        // weeks costs nothing at each later run.
-        let keys: Vec<String> = contacts.iter().map(DueContact::dedupe_key).collect();
-        let queued = store.outbox_keys_queued(&keys).await?;
-        contacts.retain(|c| !queued.contains(&c.dedupe_key()));
+        let contacts = care.due_contacts(now).await.map_err(|e| match e {
+            CareError::Store(e) => e,
+            other => StoreError::Conflict(other.to_string()),
+        })?;
         *self.last_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);
         Ok(contacts)
     }
@@ -353,7 +282,7 @@ pub async fn tick(state: &AppState, now: Timestamp) -> Result<TickReport, StoreE
         }
         Err(e) => tracing::warn!(error = %e, "could not find the reminders due"),
     }
-    match state.due_contacts.find(store, now).await {
+    match state.due_contacts.find(&state.care, now).await {
         Ok(contacts) => {
             let text = |c: &DueContact, initials: &str| mailer.notice(c, initials);
             report.notices_queued = store

@@ -696,6 +696,7 @@ impl Shared {
                 })
                 .collect(),
             co_designed: goals_agreed,
+            whole_person: None,
         };
         if plan.items.is_empty() {
             bail!("the builder proposed no exercise for a synthetic profile");

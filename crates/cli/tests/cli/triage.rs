@@ -31,6 +31,7 @@ fn plan() -> Plan {
             why: "to garden again".into(),
         }],
         co_designed: true,
+        whole_person: None,
     }
 }
 

@@ -1,6 +1,10 @@
 //! The three time points of an episode (Unsgaard-Tøndel & Söderström 2021:
-//! before treatment, right after it, and six months later) and the forms due
-//! at each.
+//! before treatment, right after it, and six months later), one check of the
+//! alliance during care, and the forms due at each.
+//!
+//! The alliance (WAI-SR) is asked once during care as well as at discharge:
+//! low alliance or a missing bond is something to act on while there is still
+//! care to change, not only to learn at the end.
 
 use jiff::civil::Date;
 use jiff::{Span, ToSpan};
@@ -10,13 +14,16 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum TimePoint {
     Baseline,
+    /// After the second contact of the episode: the alliance so far.
+    DuringCare,
     Discharge,
     SixMonths,
 }
 
 impl TimePoint {
-    pub const ALL: [TimePoint; 3] = [
+    pub const ALL: [TimePoint; 4] = [
         TimePoint::Baseline,
+        TimePoint::DuringCare,
         TimePoint::Discharge,
         TimePoint::SixMonths,
     ];
@@ -24,6 +31,7 @@ impl TimePoint {
     pub fn as_str(self) -> &'static str {
         match self {
             TimePoint::Baseline => "baseline",
+            TimePoint::DuringCare => "during_care",
             TimePoint::Discharge => "discharge",
             TimePoint::SixMonths => "six_months",
         }
@@ -32,6 +40,7 @@ impl TimePoint {
     pub fn label(self) -> &'static str {
         match self {
             TimePoint::Baseline => "Before treatment",
+            TimePoint::DuringCare => "During treatment",
             TimePoint::Discharge => "At the end of treatment",
             TimePoint::SixMonths => "Six months after treatment",
         }
@@ -56,6 +65,7 @@ impl TimePoint {
                 Instrument("pseq"),
                 Instrument("tsk11"),
             ],
+            TimePoint::DuringCare => &[Instrument("waisr")],
             TimePoint::Discharge => &[
                 Instrument("nprs"),
                 Instrument("rmdq"),
@@ -128,6 +138,11 @@ pub const DISCHARGE_GRACE_DAYS: i32 = 14;
 /// The six-month forms open this many days before the date and are overdue this many after.
 pub const SIX_MONTH_WINDOW_DAYS: i32 = 14;
 pub const SIX_MONTH_GRACE_DAYS: i32 = 28;
+/// The during-care alliance check opens at the episode's second contact
+/// (the patient has met the clinician more than once, so there is a working
+/// relationship to rate) and is overdue this many days later, around the
+/// third contact.
+pub const DURING_CARE_GRACE_DAYS: i32 = 14;
 
 fn add(d: Date, span: Span) -> Date {
     d.checked_add(span).unwrap_or(d)
@@ -135,11 +150,14 @@ fn add(d: Date, span: Span) -> Date {
 
 /// The time points of an episode opened on `opened_on` (and discharged on
 /// `discharged_on`, if it has been), given the form keys completed at each
-/// point, as they stand on `today`. Discharge and six months appear only once
-/// the episode has been discharged.
+/// point, as they stand on `today`. The during-care check appears from
+/// `second_contact` (the day of the episode's second contact with the
+/// clinician), unless the episode ended first without it; discharge and six
+/// months appear once the episode has been discharged.
 pub fn schedule(
     opened_on: Date,
     discharged_on: Option<Date>,
+    second_contact: Option<Date>,
     done: &dyn Fn(TimePoint, &str) -> bool,
     today: Date,
 ) -> Vec<DueItem> {
@@ -149,6 +167,20 @@ pub fn schedule(
         opened_on,
         add(opened_on, BASELINE_GRACE_DAYS.days()),
     )];
+    let during_done = TimePoint::DuringCare
+        .forms()
+        .iter()
+        .all(|f| done(TimePoint::DuringCare, f.key()));
+    // Discharge asks the alliance again: a check not done by then is dropped.
+    if let Some(c) = second_contact.filter(|c| during_done || discharged_on.is_none_or(|d| d > *c))
+    {
+        items.push((
+            TimePoint::DuringCare,
+            c,
+            c,
+            add(c, DURING_CARE_GRACE_DAYS.days()),
+        ));
+    }
     if let Some(d) = discharged_on {
         items.push((
             TimePoint::Discharge,
@@ -203,16 +235,16 @@ mod tests {
     fn baseline_is_due_at_once_and_overdue_after_a_week() {
         let none = |_: TimePoint, _: &str| false;
         let opened = date(2026, 3, 2);
-        let s = schedule(opened, None, &none, date(2026, 3, 2));
+        let s = schedule(opened, None, None, &none, date(2026, 3, 2));
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].status, DueStatus::Due);
         assert_eq!(s[0].forms_missing[..2], ["red_flags", "intake"]);
         assert_eq!(
-            schedule(opened, None, &none, date(2026, 3, 9))[0].status,
+            schedule(opened, None, None, &none, date(2026, 3, 9))[0].status,
             DueStatus::Due
         );
         assert_eq!(
-            schedule(opened, None, &none, date(2026, 3, 10))[0].status,
+            schedule(opened, None, None, &none, date(2026, 3, 10))[0].status,
             DueStatus::Overdue
         );
     }
@@ -223,6 +255,7 @@ mod tests {
         let s = schedule(
             date(2026, 1, 5),
             Some(date(2026, 3, 2)),
+            None,
             &baseline_done,
             date(2026, 3, 2),
         );
@@ -237,6 +270,7 @@ mod tests {
         let later = schedule(
             date(2026, 1, 5),
             Some(date(2026, 3, 2)),
+            None,
             &baseline_done,
             date(2026, 8, 19),
         );
@@ -246,12 +280,57 @@ mod tests {
             schedule(
                 date(2026, 1, 5),
                 Some(date(2026, 3, 2)),
+                None,
                 &baseline_done,
                 date(2026, 10, 1)
             )[2]
             .status,
             DueStatus::Overdue
         );
+    }
+
+    #[test]
+    fn the_alliance_is_asked_during_care_from_the_second_contact() {
+        let baseline_done = |tp: TimePoint, _: &str| tp == TimePoint::Baseline;
+        let opened = date(2026, 3, 2);
+        let second = date(2026, 3, 16);
+        assert_eq!(
+            schedule(opened, None, None, &baseline_done, date(2026, 3, 20)).len(),
+            1,
+            "not before a second contact"
+        );
+        let s = schedule(
+            opened,
+            None,
+            Some(second),
+            &baseline_done,
+            date(2026, 3, 20),
+        );
+        assert_eq!(s[1].time_point, TimePoint::DuringCare);
+        assert_eq!(s[1].status, DueStatus::Due);
+        assert_eq!(s[1].forms_missing, ["waisr"]);
+        let late = schedule(
+            opened,
+            None,
+            Some(second),
+            &baseline_done,
+            date(2026, 3, 31),
+        );
+        assert_eq!(late[1].status, DueStatus::Overdue);
+        let all_done = |_: TimePoint, _: &str| true;
+        assert_eq!(
+            schedule(opened, None, Some(second), &all_done, date(2026, 4, 30))[1].status,
+            DueStatus::Done
+        );
+        // Discharged on the day of the second contact: discharge asks instead.
+        let s = schedule(
+            opened,
+            Some(second),
+            Some(second),
+            &baseline_done,
+            date(2026, 3, 20),
+        );
+        assert!(s.iter().all(|i| i.time_point != TimePoint::DuringCare));
     }
 
     #[test]

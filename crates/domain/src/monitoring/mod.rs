@@ -236,6 +236,7 @@ mod tests {
         let plan = |n: usize| Plan {
             items: Vec::new(),
             co_designed: n.is_multiple_of(2),
+            whole_person: None,
         };
         let plans = [
             PlanVersion {

@@ -97,6 +97,23 @@ fn level_cap(p: &PatientProfile) -> u8 {
     }
 }
 
+/// Whether an exercise fits the kinds of exercise the patient said they like
+/// and dislike: `None` when they named neither; false when it is of a kind
+/// they dislike, or they named likes and it is of none of them.
+pub fn fits_preferences(
+    e: &Exercise,
+    likes: &BTreeSet<ExerciseKind>,
+    dislikes: &BTreeSet<ExerciseKind>,
+) -> Option<bool> {
+    if likes.is_empty() && dislikes.is_empty() {
+        return None;
+    }
+    if e.kinds.iter().any(|k| dislikes.contains(k)) {
+        return Some(false);
+    }
+    Some(likes.is_empty() || e.kinds.iter().any(|k| likes.contains(k)))
+}
+
 fn usable(e: &Exercise, p: &PatientProfile) -> bool {
     let has_equipment = e.equipment.iter().all(|q| p.equipment.contains(q));
     let has_setting = p.settings.is_empty() || e.settings.iter().any(|s| p.settings.contains(s));

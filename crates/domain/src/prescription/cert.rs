@@ -375,6 +375,7 @@ mod tests {
                 why: "Stronger back for lifting your grandchild".into(),
             }],
             co_designed: false,
+            whole_person: None,
         }
     }
 

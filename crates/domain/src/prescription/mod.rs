@@ -8,8 +8,9 @@ pub mod cert;
 pub mod goals;
 pub mod plan;
 
-pub use builder::{PatientProfile, Proposal, propose, suggest_plan};
+pub use builder::{PatientProfile, Proposal, fits_preferences, propose, suggest_plan};
 pub use goals::{Goal, GoalInput};
 pub use plan::{
-    Change, ChangeKind, Delivery, MAX_ITEMS, Plan, PlanItem, PlanItemInput, diff, validate_items,
+    Change, ChangeKind, Delivery, LifeArea, MAX_ITEMS, Plan, PlanItem, PlanItemInput, diff,
+    validate_items,
 };

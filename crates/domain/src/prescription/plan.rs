@@ -2,6 +2,8 @@
 //! regression rules, where they are done, and why each is there; and what
 //! changed from one version to the next.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::exercise::{Dose, Exercise};
@@ -60,6 +62,63 @@ pub struct PlanItem {
     pub why: String,
 }
 
+impl PlanItem {
+    /// Chosen for this person (the review's individualised prescription):
+    /// prescribed once they were assessed (`assessed`: an intake or a baseline
+    /// questionnaire on record by the plan's date), and tied to one of their
+    /// goals or to a reason written for them.
+    pub fn individualised(&self, assessed: bool) -> bool {
+        assessed && (self.goal.is_some() || !self.why.trim().is_empty())
+    }
+}
+
+/// A part of the person's life, besides the exercises, that a plan can
+/// address (the review's holistic treatment plan, Wood et al. 2024, Table 1
+/// T1.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifeArea {
+    DailyActivity,
+    Sleep,
+    Work,
+    Worries,
+    SocialLife,
+}
+
+impl LifeArea {
+    pub const ALL: [LifeArea; 5] = [
+        LifeArea::DailyActivity,
+        LifeArea::Sleep,
+        LifeArea::Work,
+        LifeArea::Worries,
+        LifeArea::SocialLife,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LifeArea::DailyActivity => "daily_activity",
+            LifeArea::Sleep => "sleep",
+            LifeArea::Work => "work",
+            LifeArea::Worries => "worries",
+            LifeArea::SocialLife => "social_life",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LifeArea::DailyActivity => "everyday activity",
+            LifeArea::Sleep => "sleep",
+            LifeArea::Work => "work",
+            LifeArea::Worries => "worries about the back",
+            LifeArea::SocialLife => "family and social life",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LifeArea> {
+        LifeArea::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
 /// The exercises of a prescription version, in the order they are done.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -67,6 +126,11 @@ pub struct Plan {
     /// Designed together with the patient, not only for them.
     #[serde(default)]
     pub co_designed: bool,
+    /// The parts of the person's life the plan addresses besides the
+    /// exercises; empty when it is exercises only, `None` when the clinician
+    /// was not asked (plans made before Rapport asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whole_person: Option<BTreeSet<LifeArea>>,
 }
 
 impl Plan {
@@ -317,6 +381,8 @@ pub enum ChangeKind {
     Swap,
     DoseChange,
     DeliveryChange,
+    /// How the plan was made or what it covers besides the exercises.
+    ApproachChange,
 }
 
 impl ChangeKind {
@@ -329,6 +395,7 @@ impl ChangeKind {
             ChangeKind::Swap => "swapped",
             ChangeKind::DoseChange => "dose changed",
             ChangeKind::DeliveryChange => "setting changed",
+            ChangeKind::ApproachChange => "approach changed",
         }
     }
 }
@@ -434,6 +501,36 @@ pub fn diff(old: &Plan, new: &Plan, chain_step: &dyn Fn(&str, &str) -> i32) -> V
             detail: dose_text(&n.dose),
         });
     }
+    if old.co_designed != new.co_designed {
+        changes.push(Change {
+            kind: ChangeKind::ApproachChange,
+            from: None,
+            to: None,
+            detail: if new.co_designed {
+                "now designed together with the patient".into()
+            } else {
+                "no longer marked as designed together".into()
+            },
+        });
+    }
+    if old.whole_person != new.whole_person {
+        let areas = new
+            .whole_person
+            .iter()
+            .flatten()
+            .map(|a| a.label())
+            .collect::<Vec<_>>();
+        changes.push(Change {
+            kind: ChangeKind::ApproachChange,
+            from: None,
+            to: None,
+            detail: if areas.is_empty() {
+                "the plan covers the exercises only".into()
+            } else {
+                format!("the plan also covers {}", areas.join(", "))
+            },
+        });
+    }
     changes.extend(removed.into_iter().map(|o| Change {
         kind: ChangeKind::Removed,
         from: Some(o.exercise_id.clone()),
@@ -502,10 +599,12 @@ mod tests {
         let old = Plan {
             items: vec![item("a1", 10), item("b", 10), item("c", 10), item("d", 10)],
             co_designed: false,
+            whole_person: None,
         };
         let new = Plan {
             items: vec![item("a2", 8), item("b", 12), item("x", 10), item("y", 5)],
             co_designed: false,
+            whole_person: None,
         };
         let kinds: Vec<ChangeKind> = diff(&old, &new, &step)
             .into_iter()
@@ -524,10 +623,12 @@ mod tests {
             &Plan {
                 items: vec![item("a2", 8)],
                 co_designed: false,
+                whole_person: None,
             },
             &Plan {
                 items: vec![item("a1", 8)],
                 co_designed: false,
+                whole_person: None,
             },
             &step,
         );
@@ -537,6 +638,7 @@ mod tests {
             &Plan {
                 items: vec![item("a1", 8)],
                 co_designed: false,
+                whole_person: None,
             },
             &step,
         );

@@ -41,6 +41,9 @@ pub struct Episode {
     pub supervised_sessions: Vec<SupervisedSession>,
     pub groups: Vec<GroupMembership>,
     pub education: Vec<EducationGiven>,
+    /// Days the clinician wrote feedback on the patient's logged sessions
+    /// (between contacts, in the record the patient reads).
+    pub log_feedback: Vec<Date>,
     /// Adherence measures other than questionnaire scores (self-ratings,
     /// attendance, log completion).
     pub adherence: Vec<AdherenceMeasure>,
@@ -205,6 +208,40 @@ impl Practice {
         self as usize
     }
 
+    /// The stable key, as stored and sent (the serde name).
+    pub fn key(self) -> &'static str {
+        match self {
+            Practice::RapportBuilt => "rapport_built",
+            Practice::DisclosureInvited => "disclosure_invited",
+            Practice::SharedDecisions => "shared_decisions",
+            Practice::ReassuranceIndividualised => "reassurance_individualised",
+            Practice::ConditionExplained => "condition_explained",
+            Practice::GoalLinkExplained => "goal_link_explained",
+            Practice::DailyLifeFitPlanned => "daily_life_fit_planned",
+            Practice::SafeEnvironmentConfirmed => "safe_environment_confirmed",
+            Practice::BiopsychosocialFraming => "biopsychosocial_framing",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Practice> {
+        Practice::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    /// What the clinician ticks, in their words.
+    pub fn checklist_label(self) -> &'static str {
+        match self {
+            Practice::RapportBuilt => "Built rapport and listened actively",
+            Practice::DisclosureInvited => "Invited their worries and circumstances",
+            Practice::SharedDecisions => "Made decisions about care together",
+            Practice::ReassuranceIndividualised => "Reassured them about their own fears",
+            Practice::ConditionExplained => "Explained the condition and the options",
+            Practice::GoalLinkExplained => "Explained how the exercises serve their goals",
+            Practice::DailyLifeFitPlanned => "Planned how exercise fits into their day",
+            Practice::SafeEnvironmentConfirmed => "Checked they feel safe where they exercise",
+            Practice::BiopsychosocialFraming => "Framed the plan in body, mind and life terms",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Practice::RapportBuilt => "rapport building",
@@ -253,8 +290,9 @@ pub struct PrescriptionItem {
     pub setting: Setting,
     /// Chosen and dosed for this patient's assessment findings.
     pub individualised: bool,
-    /// Matches the patient's stated preferences (type, setting, time).
-    pub tailored_to_preferences: bool,
+    /// Matches the patient's stated preferences (type, setting, time);
+    /// `None` when the patient stated none, or the exercise is not known.
+    pub tailored_to_preferences: Option<bool>,
     /// The goal this exercise serves.
     #[serde(default)]
     pub goal_id: Option<String>,

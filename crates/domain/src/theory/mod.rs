@@ -30,4 +30,4 @@ pub use kb::{
     Action, Cmoc, Concerns, Effect, Grade, KnowledgeBase, Mechanism, Outcome, OutcomeSet,
     References, Theme,
 };
-pub use signals::{Evidence, Signal, SignalSet, SignalValue, Signals, compute_all};
+pub use signals::{Evidence, Item, Signal, SignalSet, SignalValue, Signals, compute_all, sources};

@@ -181,7 +181,7 @@ signals! {
     FollowUpWithinTarget = "follow_up_within_target",
         "Once a prescription exists: when the monitoring schedule's routine next-contact date is known, true until that date has passed and false after it; otherwise, no gap ending in the last 28 days between the prescription, contacts (follow-ups, supervised sessions) and today exceeds 14 days (7 for STarT Back high risk or low self-efficacy), unknown before the first contact is due.";
     FeedbackGiven = "feedback_given",
-        "A follow-up in the last 28 days gave feedback on the exercise; false if none did once the programme has run 28 days.";
+        "In the last 28 days the clinician gave feedback on the exercise, at a follow-up or on a logged session; false if none did once the programme has run 28 days.";
     PatientFeelsSupported = "patient_feels_supported",
         "At the latest follow-up that asked, the patient said they feel supported.";
     SupervisedSessionHeld = "supervised_session_held",
@@ -763,7 +763,7 @@ impl<'e> Facts<'e> {
                 |i| i.individualised,
                 "current prescription items individualised",
             ),
-            ExerciseMatchesPreferences => self.items_all(
+            ExerciseMatchesPreferences => self.items_all_known(
                 |i| i.tailored_to_preferences,
                 "current prescription items match the patient's preferences",
             ),
@@ -1285,6 +1285,50 @@ impl<'e> Facts<'e> {
         )
     }
 
+    /// Like [`Facts::items_all`] for a fact that may not be known of an item:
+    /// false if any item is known not to hold, unknown if any is not known.
+    fn items_all_known(
+        &self,
+        test: impl Fn(&super::episode::PrescriptionItem) -> Option<bool>,
+        what: &'static str,
+    ) -> SignalValue {
+        let Some(date) = self.latest_rx else {
+            return SignalValue::new(
+                Truth::Unknown,
+                Evidence::NotRecorded {
+                    what: "prescription",
+                },
+            );
+        };
+        let (mut n, mut ok, mut known) = (0u32, 0u32, 0u32);
+        for item in self.current_prescriptions().flat_map(|p| p.items.iter()) {
+            n += 1;
+            if let Some(v) = test(item) {
+                known += 1;
+                if v {
+                    ok += 1;
+                }
+            }
+        }
+        if n == 0 {
+            return SignalValue::new(
+                Truth::Unknown,
+                Evidence::Dated {
+                    text: "no exercise items in the prescription of",
+                    date,
+                },
+            );
+        }
+        let value = if ok < known {
+            Truth::False
+        } else if known < n {
+            Truth::Unknown
+        } else {
+            Truth::True
+        };
+        SignalValue::new(value, Evidence::Count { n: ok, of: n, what })
+    }
+
     fn exercises_linked_to_goals(&self) -> SignalValue {
         let goals = &self.ep.goals;
         let as_of = self.as_of;
@@ -1488,7 +1532,13 @@ impl<'e> Facts<'e> {
                 None => {}
             }
         }
-        const WHAT: &str = "feedback on the exercise at a follow-up";
+        for d in &self.ep.log_feedback {
+            let dn = day_number(*d);
+            if *d <= self.as_of && dn >= start && dn <= self.end {
+                given = Some(given.map_or(*d, |g| g.max(*d)));
+            }
+        }
+        const WHAT: &str = "feedback on the exercise, at a follow-up or on a logged session";
         if let Some(date) = given {
             return SignalValue::new(
                 Truth::True,
@@ -1891,6 +1941,287 @@ mod tests {
         for s in Signal::ALL {
             assert_eq!(Signal::from_name(s.name()), Some(*s));
             assert_eq!(s.index(), Signal::ALL.iter().position(|x| x == s).unwrap());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sources: which recorded items a signal read
+
+/// One item of an [`Episode`], by list and place in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(tag = "list", content = "index", rename_all = "snake_case")]
+pub enum Item {
+    Assessment,
+    Score(usize),
+    Beliefs(usize),
+    Consultation(usize),
+    Goal(usize),
+    Prescription(usize),
+    Log(usize),
+    FollowUp(usize),
+    SupervisedSession(usize),
+    Group(usize),
+    Education(usize),
+    LogFeedback(usize),
+}
+
+/// The items of `episode` that `signal` read on `as_of`, in list order: what
+/// a clinician asking "why does it say this?" should be shown. Empty when
+/// nothing recorded bears on it (the signal is then unknown, or false by the
+/// absence of a record the rule expects, e.g. no supervised session).
+pub fn sources(signal: Signal, episode: &Episode, as_of: Date) -> Vec<Item> {
+    Facts::new(episode, as_of).sources(signal)
+}
+
+impl Facts<'_> {
+    fn window(&self) -> (i32, i32) {
+        (self.end - (RECENT_WINDOW_DAYS - 1), self.end)
+    }
+
+    fn latest_score_item(&self, code: &str) -> Vec<Item> {
+        let Some(latest) = self.latest_score(code) else {
+            return Vec::new();
+        };
+        self.ep
+            .scores
+            .iter()
+            .position(|s| std::ptr::eq(s, latest))
+            .map(Item::Score)
+            .into_iter()
+            .collect()
+    }
+
+    fn score_span_items(&self, code: &str) -> Vec<Item> {
+        let Some(i) = code_index(code) else {
+            return Vec::new();
+        };
+        let span = self.scores[i];
+        let mut out: Vec<Item> = [span.first, span.last]
+            .into_iter()
+            .flatten()
+            .filter_map(|s| self.ep.scores.iter().position(|x| std::ptr::eq(x, s)))
+            .map(Item::Score)
+            .collect();
+        out.dedup();
+        out
+    }
+
+    fn beliefs_items(&self) -> Vec<Item> {
+        (0..self.ep.beliefs.len())
+            .filter(|i| self.ep.beliefs[*i].date <= self.as_of)
+            .map(Item::Beliefs)
+            .collect()
+    }
+
+    fn current_rx_items(&self) -> Vec<Item> {
+        (0..self.ep.prescriptions.len())
+            .filter(|i| Some(self.ep.prescriptions[*i].date) == self.latest_rx)
+            .map(Item::Prescription)
+            .collect()
+    }
+
+    fn practice_items(&self, p: Practice) -> Vec<Item> {
+        (0..self.ep.consultations.len())
+            .filter(|i| {
+                let c = &self.ep.consultations[*i];
+                c.date <= self.as_of && (c.practices.contains(&p) || c.checklist_complete)
+            })
+            .map(Item::Consultation)
+            .collect()
+    }
+
+    fn recent_logs(&self, keep: impl Fn(&super::episode::ExerciseLog) -> bool) -> Vec<Item> {
+        let (start, end) = self.window();
+        (0..self.ep.logs.len())
+            .filter(|i| {
+                let l = &self.ep.logs[*i];
+                let d = day_number(l.date);
+                d >= start && d <= end && keep(l)
+            })
+            .map(Item::Log)
+            .collect()
+    }
+
+    fn sources(&self, s: Signal) -> Vec<Item> {
+        use Signal::*;
+        let as_of = self.as_of;
+        let dated = |d: Date| d <= as_of;
+        let education = |pick: &dyn Fn(&super::episode::EducationGiven) -> bool| -> Vec<Item> {
+            (0..self.ep.education.len())
+                .filter(|i| dated(self.ep.education[*i].date) && pick(&self.ep.education[*i]))
+                .map(Item::Education)
+                .collect()
+        };
+        let supervised = || -> Vec<Item> {
+            (0..self.ep.supervised_sessions.len())
+                .filter(|i| dated(self.ep.supervised_sessions[*i].date))
+                .map(Item::SupervisedSession)
+                .collect()
+        };
+        let assessment = || -> Vec<Item> {
+            self.ep
+                .assessment
+                .as_ref()
+                .filter(|a| dated(a.date))
+                .map(|_| Item::Assessment)
+                .into_iter()
+                .collect()
+        };
+        match s {
+            HolisticAssessmentDone | PreviousPositiveExperience => assessment(),
+            BeliefsExplored => self.beliefs_items(),
+            ExplanationTailoredToBeliefs | UnhelpfulBeliefsReconciled => {
+                let mut out = self.beliefs_items();
+                out.extend(education(&|e| !e.answers_beliefs.is_empty()));
+                out
+            }
+            FearfulOfMovement => self.latest_score_item("tsk11"),
+            SelfEfficacyLow => self.latest_score_item("pseq"),
+            AlliancePositive | AllianceBondLow => self.latest_score_item("waisr"),
+            PerceivedBenefit => {
+                let pgic = self.latest_score_item("pgic");
+                if !pgic.is_empty() {
+                    return pgic;
+                }
+                let mut out: Vec<Item> = OUTCOME_MCID
+                    .iter()
+                    .flat_map(|(code, _)| self.score_span_items(code))
+                    .collect();
+                out.sort();
+                out
+            }
+            RapportBuilt => self.practice_items(Practice::RapportBuilt),
+            DisclosureFacilitated => self.practice_items(Practice::DisclosureInvited),
+            ReassuranceIndividualised => self.practice_items(Practice::ReassuranceIndividualised),
+            ConditionExplained => self.practice_items(Practice::ConditionExplained),
+            GoalLinkExplained => self.practice_items(Practice::GoalLinkExplained),
+            DailyLifeFitPlanned => self.practice_items(Practice::DailyLifeFitPlanned),
+            SafeExerciseEnvironment => self.practice_items(Practice::SafeEnvironmentConfirmed),
+            BiopsychosocialFraming => self.practice_items(Practice::BiopsychosocialFraming),
+            CollaborationInCare => {
+                let mut out = self.practice_items(Practice::SharedDecisions);
+                out.extend(
+                    (0..self.ep.prescriptions.len())
+                        .filter(|i| {
+                            let p = &self.ep.prescriptions[*i];
+                            dated(p.date) && p.co_designed.is_some()
+                        })
+                        .map(Item::Prescription),
+                );
+                out
+            }
+            GoalsAgreed => (0..self.ep.goals.len())
+                .filter(|i| dated(self.ep.goals[*i].agreed_on))
+                .map(Item::Goal)
+                .collect(),
+            PrescriptionIndividualised
+            | ExerciseMatchesPreferences
+            | CollaborativePlan
+            | TreatmentPlanHolistic => self.current_rx_items(),
+            ExercisesLinkedToGoals => {
+                let mut out = self.current_rx_items();
+                out.extend(
+                    (0..self.ep.goals.len())
+                        .filter(|i| dated(self.ep.goals[*i].agreed_on))
+                        .map(Item::Goal),
+                );
+                out
+            }
+            FollowUpWithinTarget => {
+                let mut out: Vec<Item> = (0..self.ep.prescriptions.len())
+                    .filter(|i| Some(self.ep.prescriptions[*i].date) == self.first_rx)
+                    .map(Item::Prescription)
+                    .collect();
+                // The contacts of the recent window, and the latest before it
+                // (the one the next contact is counted from).
+                let (start, end) = self.window();
+                let latest = self
+                    .ep
+                    .follow_ups
+                    .iter()
+                    .map(|f| f.date)
+                    .filter(|d| dated(*d))
+                    .max();
+                out.extend(
+                    (0..self.ep.follow_ups.len())
+                        .filter(|i| {
+                            let date = self.ep.follow_ups[*i].date;
+                            let d = day_number(date);
+                            dated(date) && d <= end && (d >= start || Some(date) == latest)
+                        })
+                        .map(Item::FollowUp),
+                );
+                out
+            }
+            FeedbackGiven => {
+                let (start, end) = self.window();
+                let within = |d: Date| {
+                    let n = day_number(d);
+                    dated(d) && n >= start && n <= end
+                };
+                let mut out: Vec<Item> = (0..self.ep.follow_ups.len())
+                    .filter(|i| {
+                        let f = &self.ep.follow_ups[*i];
+                        within(f.date) && f.feedback_given.is_some()
+                    })
+                    .map(Item::FollowUp)
+                    .collect();
+                out.extend(
+                    (0..self.ep.log_feedback.len())
+                        .filter(|i| within(self.ep.log_feedback[*i]))
+                        .map(Item::LogFeedback),
+                );
+                out
+            }
+            PatientFeelsSupported => {
+                let latest = self
+                    .ep
+                    .follow_ups
+                    .iter()
+                    .filter(|f| dated(f.date) && f.patient_feels_supported.is_some())
+                    .map(|f| f.date)
+                    .max();
+                (0..self.ep.follow_ups.len())
+                    .filter(|i| {
+                        let f = &self.ep.follow_ups[*i];
+                        Some(f.date) == latest && f.patient_feels_supported.is_some()
+                    })
+                    .map(Item::FollowUp)
+                    .collect()
+            }
+            SupervisedSessionHeld => {
+                let mut out = supervised();
+                out.extend(
+                    (0..self.ep.follow_ups.len())
+                        .filter(|i| {
+                            let f = &self.ep.follow_ups[*i];
+                            dated(f.date) && f.kind == FollowUpKind::Supervised
+                        })
+                        .map(Item::FollowUp),
+                );
+                out
+            }
+            CorrectionGiven | ProgressionGiven => supervised(),
+            InGroup | InGroupWithSharedGoals => (0..self.ep.groups.len())
+                .filter(|i| {
+                    let g = &self.ep.groups[*i];
+                    g.joined_on <= as_of && g.left_on.is_none_or(|l| l > as_of)
+                })
+                .map(Item::Group)
+                .collect(),
+            ExercisePractised => self.recent_logs(|_| true),
+            ExerciseEnjoyed | ExerciseDisliked => {
+                self.recent_logs(|l| l.completion != Completion::Skipped && l.enjoyment.is_some())
+            }
+            ExerciseTooHard => {
+                self.recent_logs(|l| l.completion != Completion::Skipped && l.difficulty.is_some())
+            }
+            PainUpAfterExercise => self.recent_logs(|l| {
+                l.completion != Completion::Skipped
+                    && l.pain_before.is_some()
+                    && l.pain_after.is_some()
+            }),
         }
     }
 }

@@ -245,7 +245,7 @@ pub fn episode(seed: u64, as_of: Date) -> Episode {
                         Setting::Group,
                     ]),
                     individualised: r.chance(80),
-                    tailored_to_preferences: r.chance(65),
+                    tailored_to_preferences: Some(r.chance(65)),
                     goal_id: if r.chance(60) && !ep.goals.is_empty() {
                         Some(format!("g{}", r.range(0, ep.goals.len() as i64 - 1)))
                     } else {

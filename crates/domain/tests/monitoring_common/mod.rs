@@ -46,6 +46,7 @@ pub fn version(starts_on: &str, items: Vec<PlanItem>) -> PlanVersion {
         plan: Plan {
             items,
             co_designed: true,
+            whole_person: None,
         },
     }
 }

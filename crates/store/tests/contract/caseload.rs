@@ -8,7 +8,7 @@ use rapport_domain::exercise::Dose;
 use rapport_domain::monitoring::Thresholds;
 use rapport_domain::prescription::{Delivery, Plan, PlanItem};
 use rapport_domain::theory::episode::{Completion, FollowUpKind};
-use rapport_store::{CaseloadEpisode, DbKind, FormInput, Store};
+use rapport_store::{DbKind, FormInput, Store, StoredEpisode};
 use serde_json::json;
 
 use crate::fixtures::*;
@@ -35,6 +35,7 @@ fn plan(id: &str, reps: u16) -> Plan {
             why: "for lifting".into(),
         }],
         co_designed: true,
+        whole_person: None,
     }
 }
 
@@ -80,7 +81,7 @@ async fn screen_clear(store: &Store, actor: &rapport_store::Actor, episode: i64)
     store.form_save(actor, episode, &input).await.unwrap();
 }
 
-fn ids(episodes: &[CaseloadEpisode]) -> Vec<i64> {
+fn ids(episodes: &[StoredEpisode]) -> Vec<i64> {
     episodes.iter().map(|e| e.patient_id.0).collect()
 }
 
@@ -140,6 +141,11 @@ pub async fn caseload_is_the_clinics_active_episodes_with_their_data(store: &Sto
             total: Some(5.0),
             complete,
             red_flag_positive: None,
+            result: if form == "intake" {
+                Some(serde_json::to_value(rapport_domain::assessment::Intake::default()).unwrap())
+            } else {
+                pseq.result.clone()
+            },
             ..pseq.clone()
         };
         store
@@ -232,19 +238,24 @@ pub async fn caseload_is_the_clinics_active_episodes_with_their_data(store: &Sto
     let k = &caseload.episodes[0];
     assert_eq!(k.display_name(), "Kari Nordmann");
     assert_eq!(
-        (k.episode_id, k.opened_on, k.discharged_on),
+        (
+            k.record.episode_id,
+            k.record.opened_on,
+            k.record.discharged_on
+        ),
         (kari_ep, date(2026, 3, 1), None)
     );
     assert_eq!(k.time_zone, "Pacific/Kiritimati");
     assert_eq!(
-        k.plans
+        k.record
+            .plans
             .iter()
             .map(|p| (p.starts_on, p.plan.items[0].exercise_id.as_str()))
             .collect::<Vec<_>>(),
         vec![(date(2026, 3, 2), "a1"), (date(2026, 3, 16), "a2")]
     );
-    assert_eq!(k.plans[1].plan, plan("a2", 8));
-    let mut logs = k.logs.to_vec();
+    assert_eq!(k.record.plans[1].plan, plan("a2", 8));
+    let mut logs = k.record.logs.to_vec();
     logs.sort_by(|x, y| x.chronological(y));
     assert_eq!(logs.len(), 3);
     let first = &logs[0];
@@ -286,7 +297,7 @@ pub async fn caseload_is_the_clinics_active_episodes_with_their_data(store: &Sto
         (logs[2].completion, logs[2].minutes),
         (Completion::Partly, Some(12))
     );
-    let mut follow_ups = k.follow_ups.to_vec();
+    let mut follow_ups = k.record.follow_ups.to_vec();
     follow_ups.sort_by_key(|f| f.date);
     assert_eq!(
         follow_ups
@@ -303,8 +314,8 @@ pub async fn caseload_is_the_clinics_active_episodes_with_their_data(store: &Sto
             (date(2026, 3, 20), FollowUpKind::InPerson, None, Some(false)),
         ]
     );
-    assert_eq!(k.scores.len(), 1, "{:?}", k.scores);
-    let s = &k.scores[0];
+    assert_eq!(k.record.scores.len(), 1, "{:?}", k.record.scores);
+    let s = &k.record.scores[0];
     assert_eq!(
         (s.instrument.as_str(), s.version.as_str(), s.total),
         ("pseq", "1", 28.0)
@@ -342,8 +353,10 @@ pub async fn caseload_is_the_clinics_active_episodes_with_their_data(store: &Sto
     assert_eq!(ids(&other.episodes), vec![bp]);
     assert_eq!(other.thresholds, Thresholds::default());
     assert_eq!(other.episodes[0].time_zone, "Europe/Oslo");
-    assert_eq!(other.episodes[0].logs[0].pain_after, Some(9));
-    assert!(other.episodes[0].plans.is_empty() && other.episodes[0].scores.is_empty());
+    assert_eq!(other.episodes[0].record.logs[0].pain_after, Some(9));
+    assert!(
+        other.episodes[0].record.plans.is_empty() && other.episodes[0].record.scores.is_empty()
+    );
 
     // An administrator of the clinic may look; patients and researchers may not.
     assert_eq!(
@@ -398,7 +411,7 @@ pub async fn nightly_load_covers_every_clinic_in_chunks(store: &Store) {
             assert!(chunk.len() <= size);
             for e in chunk {
                 assert_eq!(thresholds.get(e.clinic_id), &Thresholds::default());
-                seen.push((e.episode_id, e.clinic_id, e.logs.len() == 1));
+                seen.push((e.record.episode_id, e.clinic_id, e.record.logs.len() == 1));
             }
             Ok(())
         })
@@ -462,15 +475,16 @@ pub async fn nightly_load_covers_every_clinic_in_chunks(store: &Store) {
 
 /// The caseload with each episode's history in a fixed order, so that a load
 /// from digests and one from the tables compare equal.
-async fn caseload_sorted(store: &Store, actor: &rapport_store::Actor) -> Vec<CaseloadEpisode> {
+async fn caseload_sorted(store: &Store, actor: &rapport_store::Actor) -> Vec<StoredEpisode> {
     let mut episodes = store.caseload(actor).await.unwrap().episodes;
     for e in &mut episodes {
-        let mut logs = e.logs.to_vec();
-        logs.sort_by_key(|l| format!("{l:?}"));
-        e.logs = logs.into();
-        let mut follow_ups = e.follow_ups.to_vec();
-        follow_ups.sort_by_key(|f| format!("{f:?}"));
-        e.follow_ups = follow_ups.into();
+        let r = std::sync::Arc::make_mut(&mut e.record);
+        let mut logs: Vec<_> = r.logs.drain(..).zip(r.log_ids.drain(..)).collect();
+        logs.sort_by_key(|(l, id)| (format!("{l:?}"), *id));
+        (r.logs, r.log_ids) = logs.into_iter().unzip();
+        let mut contacts: Vec<_> = r.follow_ups.drain(..).zip(r.contacts.drain(..)).collect();
+        contacts.sort_by_key(|(f, c)| (format!("{f:?}"), c.id));
+        (r.follow_ups, r.contacts) = contacts.into_iter().unzip();
     }
     episodes
 }
@@ -557,10 +571,18 @@ pub async fn digests_follow_every_change(store: &Store) {
         assert_eq!(current_digests(store).await, 2, "after the log of day -{n}");
     }
     let logged = caseload_sorted(store, &w.clinician_a).await;
-    let kari = logged.iter().find(|e| e.episode_id == kari_ep).unwrap();
-    let pains: Vec<_> = kari.logs.iter().map(|l| l.pain_after).collect();
+    let kari = logged
+        .iter()
+        .find(|e| e.record.episode_id == kari_ep)
+        .unwrap();
+    let pains: Vec<_> = kari.record.logs.iter().map(|l| l.pain_after).collect();
     assert_eq!(pains, [Some(3), Some(5), Some(7)]);
-    assert!(kari.logs.iter().all(|l| l.note.is_none() && l.at.is_some()));
+    assert!(
+        kari.record
+            .logs
+            .iter()
+            .all(|l| l.note.is_none() && l.at.is_some())
+    );
     assert_eq!(logged, from_tables(store).await);
 
     // Changes that do not touch the digest make it stale; the next read
@@ -614,12 +636,15 @@ pub async fn digests_follow_every_change(store: &Store) {
     .await;
     assert_eq!(current_digests(store).await, 1, "Ola's is untouched");
     let changed = caseload_sorted(store, &w.clinician_a).await;
-    let kari = changed.iter().find(|e| e.episode_id == kari_ep).unwrap();
-    assert_eq!(kari.follow_ups.len(), 1);
-    assert_eq!(kari.plans.len(), 2);
-    assert_eq!(kari.plans[1].plan.items[0].exercise_id, "a2");
-    assert_eq!(kari.scores.len(), 1);
-    assert_eq!(kari.logs.len(), 4);
+    let kari = changed
+        .iter()
+        .find(|e| e.record.episode_id == kari_ep)
+        .unwrap();
+    assert_eq!(kari.record.follow_ups.len(), 1);
+    assert_eq!(kari.record.plans.len(), 2);
+    assert_eq!(kari.record.plans[1].plan.items[0].exercise_id, "a2");
+    assert_eq!(kari.record.scores.len(), 1);
+    assert_eq!(kari.record.logs.len(), 4);
     assert_eq!(current_digests(store).await, 2);
     assert_eq!(changed, from_tables(store).await);
 
@@ -666,8 +691,11 @@ pub async fn digests_follow_every_change(store: &Store) {
         .unwrap();
     rezone("Europe/Oslo").await;
     let oslo = caseload_sorted(store, &w.clinician_a).await;
-    let kari = oslo.iter().find(|e| e.episode_id == kari_ep).unwrap();
-    assert_eq!(kari.logs.len(), 4);
+    let kari = oslo
+        .iter()
+        .find(|e| e.record.episode_id == kari_ep)
+        .unwrap();
+    assert_eq!(kari.record.logs.len(), 4);
     assert_eq!(
         store
             .execute_maintenance_sql(
@@ -733,7 +761,7 @@ pub async fn concurrent_logs_all_reach_the_digest(store: &Store) {
     }
     assert_eq!(current_digests(store).await, 1, "every log was appended");
     let cached = caseload_sorted(store, &w.clinician_a).await;
-    assert_eq!(cached[0].logs.len(), 16);
+    assert_eq!(cached[0].record.logs.len(), 16);
     store
         .execute_maintenance_sql("UPDATE episodes SET revision = revision + 1")
         .await

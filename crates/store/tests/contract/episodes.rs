@@ -454,6 +454,7 @@ pub async fn belief_reviews_are_kept_and_the_latest_counts(store: &Store) {
             &w.clinician_a,
             e.id,
             &["hurt_means_harm".into()],
+            &[],
             "worried about discs",
             date(2026, 3, 2),
         )
@@ -474,6 +475,7 @@ pub async fn belief_reviews_are_kept_and_the_latest_counts(store: &Store) {
             &w.clinician_a,
             e.id,
             &["rest_is_best".into(), "bending_is_dangerous".into()],
+            &["rest_is_best".into()],
             "",
             date(2026, 3, 9),
         )
@@ -485,10 +487,26 @@ pub async fn belief_reviews_are_kept_and_the_latest_counts(store: &Store) {
         .unwrap()
         .unwrap();
     assert_eq!(latest.confirmed, ["rest_is_best", "bending_is_dangerous"]);
+    assert_eq!(latest.reconciled, ["rest_is_best"]);
     assert_eq!(latest.reviewed_on, date(2026, 3, 9));
     assert_invalid(
         store
-            .belief_review_save(&w.clinician_a, e.id, &["ghosts".into()], "", today())
+            .belief_review_save(
+                &w.clinician_a,
+                e.id,
+                &[],
+                &["rest_is_best".into()],
+                "",
+                today(),
+            )
+            .await
+            .unwrap_err(),
+        "reconciled",
+        "confirmed",
+    );
+    assert_invalid(
+        store
+            .belief_review_save(&w.clinician_a, e.id, &["ghosts".into()], &[], "", today())
             .await
             .unwrap_err(),
         "confirmed",
@@ -496,7 +514,7 @@ pub async fn belief_reviews_are_kept_and_the_latest_counts(store: &Store) {
     );
     assert_not_found(
         store
-            .belief_review_save(&w.clinician_b, e.id, &[], "", today())
+            .belief_review_save(&w.clinician_b, e.id, &[], &[], "", today())
             .await,
     );
     assert_eq!(

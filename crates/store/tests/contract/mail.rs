@@ -61,6 +61,7 @@ fn plan() -> Plan {
             why: "to bend with ease".into(),
         }],
         co_designed: false,
+        whole_person: None,
     }
 }
 

@@ -33,6 +33,7 @@ fn plan(ids: &[&str]) -> Plan {
             })
             .collect(),
         co_designed: true,
+        whole_person: None,
     }
 }
 
@@ -323,6 +324,13 @@ pub async fn follow_ups_are_recorded_with_the_next_date(store: &Store) {
         plan_version: Some(1),
         next_contact_on: Some(today().checked_add(jiff::Span::new().days(7)).unwrap()),
         next_reason: Some("every 7 days".into()),
+        contact: rapport_store::ContactPractice {
+            practices: [rapport_domain::theory::episode::Practice::RapportBuilt].into(),
+            checklist_complete: true,
+            corrected: Some(true),
+            progressed: Some(true),
+            benefit: Some(2),
+        },
     };
     assert_conflict(
         store

@@ -39,6 +39,7 @@ fn plan(id: &str, reps: u16) -> Plan {
             why: "for lifting".into(),
         }],
         co_designed: false,
+        whole_person: None,
     }
 }
 

@@ -6,9 +6,8 @@ use serde::Serialize;
 
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::caseload::CaseloadRow;
 use crate::error::{ApiResult, ErrorBody};
-use crate::pages::{CaseloadFilter, caseload_rows};
+use rapport_care::caseload::{CaseloadRow, Filter as CaseloadFilter};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(caseload))
@@ -20,7 +19,8 @@ pub struct CaseloadOut {
     pub total: usize,
     /// The rows that pass the filters, most in need first: patient, episode,
     /// need, flags (kind, label, severity, reason, cmoc [{id, grade}], since),
-    /// next_contact (date, overdue_days, reason), suggestions.
+    /// next_contact (date, overdue_days, reason), mechanisms [{mechanism,
+    /// status}] (as the patient's theory shows them), suggestions.
     #[schema(value_type = Vec<Object>)]
     pub rows: Vec<CaseloadRow>,
 }
@@ -39,7 +39,7 @@ pub async fn caseload(
     user: ApiUser,
     ApiQuery(filter): ApiQuery<CaseloadFilter>,
 ) -> ApiResult<axum::Json<CaseloadOut>> {
-    let (rows, total) = caseload_rows(&state, &user.actor, &filter).await?;
+    let (rows, total) = state.care.caseload(&user.actor, &filter).await?;
     Ok(axum::Json(CaseloadOut { total, rows }))
 }
 

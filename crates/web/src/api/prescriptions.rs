@@ -54,8 +54,10 @@ pub async fn cert(
     super::Id(id): super::Id,
 ) -> ApiResult<axum::Json<CertReport>> {
     let prescription = state.store.prescription_get(&user.actor, id).await?;
-    let record =
-        crate::episode::EpisodeRecord::load(&state, &user.actor, prescription.patient_id).await?;
+    let record = state
+        .care
+        .chart(&user.actor, prescription.patient_id)
+        .await?;
     let parts = report_context_parts(&state, &user.actor, &prescription, record.as_ref()).await?;
     let (cert, tidier) = reports(&parts);
     Ok(axum::Json(CertReport {

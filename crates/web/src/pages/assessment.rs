@@ -20,8 +20,8 @@ use serde::Deserialize;
 use super::{Layout, require_role, today};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::episode::{EpisodeRecord, day_of};
 use crate::error::{AppError, PageResult};
+use rapport_care::chart::day_of;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -94,7 +94,7 @@ fn fmt_num(v: f64) -> String {
 async fn build(state: &AppState, user: &CurrentUser, id: PatientId) -> Result<Page, AppError> {
     require_role(&user.auth, Role::Clinician)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
-    let record = EpisodeRecord::load(state, &user.actor, id).await?;
+    let record = state.care.chart(&user.actor, id).await?;
     let mut page = Page {
         layout: Layout::user(
             &user.auth,
@@ -247,10 +247,12 @@ async fn review_beliefs(
     require_role(&user.auth, Role::Clinician)?;
     let id = PatientId(id);
     let mut confirmed = Vec::new();
+    let mut reconciled = Vec::new();
     let mut note = String::new();
     for (k, v) in form_urlencoded::parse(&body) {
         match k.as_ref() {
             "confirmed" => confirmed.push(v.into_owned()),
+            "reconciled" => reconciled.push(v.into_owned()),
             "note" => note = v.into_owned(),
             _ => {}
         }
@@ -262,7 +264,14 @@ async fn review_beliefs(
         .ok_or(AppError::NotFound)?;
     match state
         .store
-        .belief_review_save(&user.actor, episode.id, &confirmed, &note, today())
+        .belief_review_save(
+            &user.actor,
+            episode.id,
+            &confirmed,
+            &reconciled,
+            &note,
+            today(),
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/patients/{id}/assessment#beliefs")).into_response()),

@@ -62,7 +62,7 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
     require_staff(&user)?;
-    let lib = state.library(user.auth.user.clinic_id).await?;
+    let lib = state.care.library(user.auth.user.clinic_id).await?;
     let needle = q.q.trim().to_lowercase();
     let exercises: Vec<Exercise> = lib
         .all()
@@ -105,7 +105,7 @@ async fn detail(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     require_staff(&user)?;
-    let lib = state.library(user.auth.user.clinic_id).await?;
+    let lib = state.care.library(user.auth.user.clinic_id).await?;
     let e = lib.get(&id).cloned().ok_or(PageError(AppError::NotFound))?;
     let chain = lib
         .chain(&id)
@@ -274,7 +274,7 @@ async fn create(
         Err(e) => return Ok(refuse(input, e.to_string())),
     };
     // The library with the new exercise must still hold together (links, chains).
-    let lib = state.library(user.auth.user.clinic_id).await?;
+    let lib = state.care.library(user.auth.user.clinic_id).await?;
     if let Err(e) = lib.with(vec![exercise.clone()]) {
         return Ok(refuse(input, e.to_string()));
     }
@@ -311,7 +311,7 @@ async fn upload(
     mut form: Multipart,
 ) -> PageResult<Response> {
     require_staff(&user)?;
-    let lib = state.library(user.auth.user.clinic_id).await?;
+    let lib = state.care.library(user.auth.user.clinic_id).await?;
     lib.get(&id).ok_or(PageError(AppError::NotFound))?;
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() != Some("image") {

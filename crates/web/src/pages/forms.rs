@@ -25,8 +25,8 @@ use rapport_store::FormInput;
 use super::Layout;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::episode::EpisodeRecord;
 use crate::error::{AppError, PageError, PageResult};
+use rapport_care::chart::Chart;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -46,7 +46,7 @@ pub fn routes() -> Router<AppState> {
 struct Subject {
     patient: PatientId,
     patient_name: String,
-    record: EpisodeRecord,
+    record: Chart,
     base: String,
     finished: String,
     on_behalf: bool,
@@ -74,14 +74,11 @@ async fn subject(
         _ => return Err(PageError(AppError::Forbidden)),
     };
     let patient = state.store.patient_get(&user.actor, id).await?.value;
-    let record = EpisodeRecord::load(state, &user.actor, id)
-        .await?
-        .ok_or_else(|| {
-            PageError(AppError::Conflict(
-                "there is no episode of care yet; a clinician opens one on the patient's page"
-                    .into(),
-            ))
-        })?;
+    let record = state.care.chart(&user.actor, id).await?.ok_or_else(|| {
+        PageError(AppError::Conflict(
+            "there is no episode of care yet; a clinician opens one on the patient's page".into(),
+        ))
+    })?;
     Ok(Subject {
         patient: id,
         patient_name: patient.display_name(),

@@ -15,7 +15,6 @@ pub(crate) mod prescribe;
 mod reminders;
 pub mod theory;
 
-pub(crate) use caseload::{Filter as CaseloadFilter, ranked_rows as caseload_rows};
 pub(crate) use patients::today;
 
 use askama::Template;

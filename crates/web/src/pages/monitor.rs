@@ -11,20 +11,20 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use rapport_domain::exercise::Library;
 use rapport_domain::identity::{PatientId, Role};
-use rapport_domain::monitoring::{
-    self, AdherenceReport, EpisodeData, Flag, LogInput, NextContact, triage,
-};
+use rapport_domain::monitoring::{self, AdherenceReport, Flag, LogInput, NextContact, Thresholds};
 use rapport_domain::prescription::plan::describe_dose;
-use rapport_domain::theory::episode::{Completion, InstrumentScore};
-use rapport_store::{FollowUpInput, LogSource, MonitoringRecord, StoreError, StoredFollowUp};
+use rapport_domain::theory::episode::Completion;
+use rapport_store::{FollowUpInput, LogSource, StoreError, StoredFollowUp};
 use serde::Deserialize;
 
 use super::prescribe::{change_text, name_of, step_plan};
 use super::require_role;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::episode::EpisodeRecord;
 use crate::error::{AppError, PageError, PageResult};
+use rapport_care::chart::Chart;
+use rapport_care::judgement::Assessed;
+use rapport_domain::record::EpisodeRecord;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -132,79 +132,61 @@ fn log_detail(l: &monitoring::SessionLog) -> String {
     parts.join(", ")
 }
 
-/// The monitoring inputs of one episode, owned.
-pub struct Inputs {
-    pub logs: Vec<monitoring::SessionLog>,
-    pub follow_ups: Vec<rapport_domain::theory::episode::FollowUp>,
-    pub scores: Vec<InstrumentScore>,
-}
-
-impl Inputs {
-    pub fn new(m: &MonitoringRecord, record: Option<&EpisodeRecord>) -> Self {
-        Inputs {
-            logs: m.session_logs(),
-            follow_ups: m.domain_follow_ups(),
-            scores: record.map(|r| r.instrument_scores()).unwrap_or_default(),
-        }
-    }
-
-    pub fn episode<'a>(&'a self, m: &'a MonitoringRecord) -> EpisodeData<'a> {
-        EpisodeData {
-            start: m.opened_on,
-            plans: &m.plans,
-            logs: &self.logs,
-            follow_ups: &self.follow_ups,
-            scores: &self.scores,
-            discharged_on: m.discharged_on,
-        }
-    }
-}
-
-/// Flags and the next contact on `today`; `None` once discharged.
+/// Flags and the next contact on `today` of a record; `None` once discharged.
 pub fn assess(
-    m: &MonitoringRecord,
-    inputs: &Inputs,
+    record: &EpisodeRecord,
+    thresholds: &Thresholds,
     lib: &Library,
     today: Date,
 ) -> Option<(Vec<Flag>, NextContact)> {
-    let lookup = |id: &str| monitoring::ChainInfo::from_library(lib, id);
-    triage::assess((), &inputs.episode(m), today, &m.thresholds, &lookup)
-        .map(|((), flags, next)| (flags, next))
+    rapport_care::judgement::monitor(record, today, thresholds, lib)
 }
 
+/// The monitoring panel of a patient's chart. Flags and the next contact are
+/// the judgement's when given (the one the caseload makes), else worked out
+/// the same way; the lists are the chart's record; notes and feedback come
+/// with the logs and contacts as stored.
 pub async fn load(
     state: &AppState,
     user: &CurrentUser,
     patient: PatientId,
-    record: Option<&EpisodeRecord>,
+    chart: Option<&Chart>,
+    assessed: Option<&Assessed<'_>>,
 ) -> Result<Option<MonitorView>, AppError> {
+    let Some(chart) = chart else {
+        return Ok(None);
+    };
     let Some(m) = state.store.monitoring(&user.actor, patient).await? else {
         return Ok(None);
     };
-    let lib = state.library(user.actor.clinic_id).await?;
+    let record = &chart.record.record;
+    let lib = state.care.library(user.actor.clinic_id).await?;
     let today = monitoring::local_today(Timestamp::now(), &m.zone());
-    let inputs = Inputs::new(&m, record);
-    let (flags, next) = match assess(&m, &inputs, &lib, today) {
+    let judged = match assessed {
+        Some(a) => a.monitoring.clone(),
+        None => assess(record, &m.thresholds, &lib, today),
+    };
+    let (flags, next) = match judged {
         Some((flags, next)) => (flags, Some(next)),
         None => (Vec::new(), None),
     };
     let adherence = monitoring::adherence::report(
-        &m.plans,
-        &inputs.logs,
+        &record.plans,
+        &record.logs,
         today,
-        m.discharged_on,
+        record.discharged_on,
         &m.thresholds,
     );
     let monday = today
         .checked_sub(jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())))
         .unwrap_or(today);
-    let plan_today = monitoring::plan_on(&m.plans, today);
+    let plan_today = monitoring::plan_on(&record.plans, today);
     let today_items = plan_today
         .map(|p| {
             p.items
                 .iter()
                 .map(|i| {
-                    let mine = inputs
+                    let mine = record
                         .logs
                         .iter()
                         .filter(|l| l.exercise_id == i.exercise_id);
@@ -243,8 +225,9 @@ pub async fn load(
             ));
         }
     }
-    let latest_change = record
-        .and_then(|r| r.prescription.as_ref())
+    let latest_change = chart
+        .prescription
+        .as_ref()
         .filter(|p| p.versions.len() > 1)
         .and_then(|p| p.current())
         .map(|v| PlanChange {
@@ -292,7 +275,11 @@ pub async fn load(
                 .cmoc
                 .iter()
                 .map(|id| {
-                    let grade = state.theory.get(id).map_or("unknown", |c| c.grade.as_str());
+                    let grade = state
+                        .care
+                        .theory
+                        .get(id)
+                        .map_or("unknown", |c| c.grade.as_str());
                     ((*id).to_string(), grade)
                 })
                 .collect(),
@@ -301,8 +288,8 @@ pub async fn load(
     let adherence_text = adherence_text(&adherence);
     let charts = super::monitor_charts::draw(
         &adherence,
-        &inputs.logs,
-        &inputs.scores,
+        &record.logs,
+        &record.scores,
         m.thresholds.adherence_good_percent,
         today,
     );
@@ -513,7 +500,9 @@ async fn follow_up(
 ) -> PageResult<Response> {
     require_role(&user.auth, Role::Clinician)?;
     let patient = PatientId(id);
-    let record = EpisodeRecord::load(&state, &user.actor, patient)
+    let record = state
+        .care
+        .chart(&user.actor, patient)
         .await?
         .ok_or_else(|| AppError::Conflict("the patient has no episode of care".into()))?;
     let m = state
@@ -576,7 +565,7 @@ async fn follow_up(
             Some((index, direction.to_string()))
         }
     };
-    let lib = state.library(user.actor.clinic_id).await?;
+    let lib = state.care.library(user.actor.clinic_id).await?;
     let mut m = m;
     if let Some((index, direction)) = step {
         let reason = format!(
@@ -593,9 +582,10 @@ async fn follow_up(
             });
         }
     }
-    let mut inputs = Inputs::new(&m, Some(&record));
+    // The next contact is dated counting this contact and any plan step.
+    let mut counted = (*record.record.record).clone();
     if let Some(kind) = kind {
-        inputs
+        counted
             .follow_ups
             .push(rapport_domain::theory::episode::FollowUp {
                 date,
@@ -603,8 +593,10 @@ async fn follow_up(
                 feedback_given: input.feedback_given,
                 patient_feels_supported: feels_supported,
             });
+        counted.contacts.push(Default::default());
     }
-    if let Some((_, next)) = assess(&m, &inputs, &lib, today) {
+    counted.plans = m.plans.clone();
+    if let Some((_, next)) = assess(&counted, &m.thresholds, &lib, today) {
         input.next_contact_on = Some(next.date);
         input.next_reason = Some(next.reason.to_string());
     }

@@ -95,6 +95,7 @@ async fn list(
             rapport_domain::assessment::schedule::schedule(
                 e.episode.opened_on,
                 e.episode.discharged_on,
+                e.second_contact,
                 &done,
                 today(),
             )
@@ -415,22 +416,24 @@ async fn view(
         page.account = state.store.patient_account(&user.actor, id).await?;
         // What has been recorded of this patient's care so far feeds the
         // theory engine; each part of the journey fills in more of it.
-        let record = crate::episode::EpisodeRecord::load(&state, &user.actor, id).await?;
-        page.monitor = super::monitor::load(&state, &user, id, record.as_ref()).await?;
-        let mut episode = record
+        let chart = state.care.chart(&user.actor, id).await?;
+        // The record is judged as the caseload judges it: the monitoring
+        // rules, then the theory against the same next contact.
+        let assessed = match &chart {
+            Some(c) => Some(
+                state
+                    .care
+                    .judge_record(&user.actor, &c.record, jiff::Timestamp::now())
+                    .await?,
+            ),
+            None => None,
+        };
+        page.monitor =
+            super::monitor::load(&state, &user, id, chart.as_ref(), assessed.as_ref()).await?;
+        page.mechanisms = assessed
             .as_ref()
-            .map(|r| r.theory_episode(&state.education))
-            .unwrap_or_default();
-        // The engine judges follow-up against the schedule the monitoring
-        // panel shows, on the same (the patient's) calendar day.
-        let as_of = page.monitor.as_ref().map_or_else(today, |m| m.today);
-        episode.scheduled_contact = page
-            .monitor
-            .as_ref()
-            .and_then(|m| m.next.as_ref())
-            .map(|n| n.scheduled());
-        let evaluation = rapport_domain::theory::evaluate(&state.theory, &episode, as_of);
-        page.mechanisms = Some(super::theory::MechanismsPanel::from_evaluation(&evaluation));
+            .map(|a| super::theory::MechanismsPanel::from_evaluation(&a.judgement.evaluation));
+        let record = chart;
         page.messages = state.store.messages(&user.actor, id).await?;
         page.episode = record.map(|r| r.episode);
         page.done_notice = q
@@ -490,11 +493,11 @@ async fn me_page(state: &AppState, user: &CurrentUser) -> Result<PatientPage, Pa
         .ok_or(PageError(AppError::NotFound))?;
     let (patient, record, messages) = tokio::try_join!(
         async { Ok::<_, AppError>(state.store.patient_get(&user.actor, id).await?.value) },
-        crate::episode::EpisodeRecord::load(state, &user.actor, id),
+        async { Ok(state.care.chart(&user.actor, id).await?) },
         async { Ok(state.store.messages(&user.actor, id).await?) },
     )?;
     let mut page = PatientPage::new(state, user, patient, "/me");
-    page.monitor = super::monitor::load(state, user, id, record.as_ref()).await?;
+    page.monitor = super::monitor::load(state, user, id, record.as_ref(), None).await?;
     page.messages = messages;
     // Showing the feedback is the patient seeing it.
     if page
@@ -515,6 +518,7 @@ async fn me_page(state: &AppState, user: &CurrentUser) -> Result<PatientPage, Pa
             .iter()
             .map(|a| {
                 let title = state
+                    .care
                     .education
                     .get(&a.item_id)
                     .map_or_else(|_| a.item_id.clone(), |i| i.title.clone());

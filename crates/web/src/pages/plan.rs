@@ -18,8 +18,8 @@ use serde::Deserialize;
 use super::{Layout, require_role, today};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::episode::EpisodeRecord;
 use crate::error::{AppError, PageError, PageResult};
+use rapport_care::chart::Chart;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -87,13 +87,14 @@ fn goal_row(g: &StoredGoal) -> GoalRow {
 
 fn title_of(state: &AppState, id: &str) -> String {
     state
+        .care
         .education
         .get(id)
         .map_or_else(|_| id.to_string(), |i| i.title.clone())
 }
 
 /// The patient's STarT Back stratum from the latest score, if any.
-pub fn stratum(record: Option<&EpisodeRecord>) -> Option<String> {
+pub fn stratum(record: Option<&Chart>) -> Option<String> {
     record?
         .scores()
         .into_iter()
@@ -109,7 +110,7 @@ pub async fn build(
 ) -> Result<PlanPage, AppError> {
     require_role(&user.auth, Role::Clinician)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
-    let record = EpisodeRecord::load(state, &user.actor, id).await?;
+    let record = state.care.chart(&user.actor, id).await?;
     // The record already holds the goals and the reading of the episode.
     let goals: Vec<StoredGoal> = record.as_ref().map(|r| r.goals.clone()).unwrap_or_default();
     let assigned: Vec<EducationAssignment> = record
@@ -123,6 +124,7 @@ pub async fn build(
         .map(|b| b.confirmed.clone())
         .unwrap_or_default();
     let proposed = state
+        .care
         .education
         .propose(
             &confirmed,
@@ -132,7 +134,7 @@ pub async fn build(
         .into_iter()
         .take(6)
         .filter_map(|p| {
-            let item = state.education.get(&p.item_id).ok()?;
+            let item = state.care.education.get(&p.item_id).ok()?;
             Some(ProposedRow {
                 id: p.item_id,
                 title: item.title.clone(),
@@ -156,7 +158,9 @@ pub async fn build(
             .iter()
             .map(|a| AssignedRow {
                 title: title_of(state, &a.item_id),
-                read: a.read_at.map(|t| crate::episode::day_of(t).to_string()),
+                read: a
+                    .read_at
+                    .map(|t| rapport_care::chart::day_of(t).to_string()),
             })
             .collect(),
         proposed,
@@ -239,7 +243,7 @@ async fn assign(
 ) -> PageResult<Response> {
     require_role(&user.auth, Role::Clinician)?;
     let id = PatientId(id);
-    state.education.get(&f.item)?;
+    state.care.education.get(&f.item)?;
     match state.store.education_assign(&user.actor, id, &f.item).await {
         Ok(_) => Ok(Redirect::to(&format!("/patients/{id}/plan#education")).into_response()),
         Err(StoreError::Conflict(m)) => Err(PageError(AppError::Conflict(m))),
@@ -282,7 +286,7 @@ async fn read_page(
     Path(assignment): Path<i64>,
 ) -> PageResult<Response> {
     let a = assignment_of(&state, &user, assignment).await?;
-    let item = state.education.get(&a.item_id)?.clone();
+    let item = state.care.education.get(&a.item_id)?.clone();
     Ok(ReadPage {
         layout: Layout::user(&user.auth, item.title.clone(), ""),
         item,

@@ -27,8 +27,8 @@ use serde::Deserialize;
 use super::{Layout, require_role, today};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::episode::EpisodeRecord;
 use crate::error::{AppError, PageError, PageResult};
+use rapport_care::chart::Chart;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -41,7 +41,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// What the builder knows of the patient, from what has been recorded.
-pub fn profile(record: &EpisodeRecord) -> PatientProfile {
+pub fn profile(record: &Chart) -> PatientProfile {
     let intake: Option<Intake> = record.intake().map(|(i, _)| i);
     let confirmed: Vec<String> = record
         .beliefs
@@ -205,21 +205,19 @@ fn lookup(lib: &Library) -> impl Fn(&str) -> Option<Exercise> + '_ {
 
 struct Loaded {
     patient: Patient,
-    record: EpisodeRecord,
+    record: Chart,
     lib: std::sync::Arc<Library>,
 }
 
 async fn load(state: &AppState, user: &CurrentUser, id: PatientId) -> Result<Loaded, AppError> {
     require_role(&user.auth, Role::Clinician)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
-    let record = EpisodeRecord::load(state, &user.actor, id)
-        .await?
-        .ok_or_else(|| {
-            AppError::Conflict(
-                "the patient has no episode of care; open one on the assessment page".into(),
-            )
-        })?;
-    let lib = state.library(user.auth.user.clinic_id).await?;
+    let record = state.care.chart(&user.actor, id).await?.ok_or_else(|| {
+        AppError::Conflict(
+            "the patient has no episode of care; open one on the assessment page".into(),
+        )
+    })?;
+    let lib = state.care.library(user.auth.user.clinic_id).await?;
     Ok(Loaded {
         patient,
         record,
@@ -505,7 +503,7 @@ fn purpose(e: &Exercise) -> String {
 fn editor_page(
     user: &CurrentUser,
     patient: Patient,
-    record: &EpisodeRecord,
+    record: &Chart,
     lib: &Library,
     rows: Vec<Row>,
     plan: &Plan,
@@ -665,7 +663,11 @@ async fn save(
         }
         Err(e) => return Err(e.into()),
     };
-    let plan = Plan { items, co_designed };
+    let plan = Plan {
+        items,
+        co_designed,
+        whole_person: None,
+    };
     let previous = record
         .prescription
         .as_ref()
@@ -750,7 +752,7 @@ async fn step(
 pub(crate) async fn step_plan(
     state: &AppState,
     user: &CurrentUser,
-    record: &EpisodeRecord,
+    record: &Chart,
     lib: &Library,
     index: usize,
     direction: &str,
@@ -807,9 +809,9 @@ pub async fn report_context_parts(
     state: &AppState,
     actor: &rapport_store::Actor,
     prescription: &Prescription,
-    record: Option<&EpisodeRecord>,
+    record: Option<&Chart>,
 ) -> Result<ReportParts, AppError> {
-    let lib = state.library(actor.clinic_id).await?;
+    let lib = state.care.library(actor.clinic_id).await?;
     let plan = prescription
         .current()
         .map(|v| v.plan.clone())
@@ -876,6 +878,7 @@ pub async fn report_context_parts(
                     .iter()
                     .map(|a| {
                         state
+                            .care
                             .education
                             .get(&a.item_id)
                             .map_or_else(|_| a.item_id.clone(), |i| i.title.clone())
@@ -938,7 +941,7 @@ async fn report_page(
     require_role(&user.auth, Role::Clinician)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
     // One load of the record serves both the prescription and its context.
-    let record = EpisodeRecord::load(&state, &user.actor, id).await?;
+    let record = state.care.chart(&user.actor, id).await?;
     let prescription = record
         .as_ref()
         .and_then(|r| r.prescription.clone())
@@ -979,7 +982,7 @@ async fn my_plan_page(
 ) -> Result<MyPlanPage, AppError> {
     require_role(&user.auth, Role::Patient)?;
     let me = user.auth.user.patient_id.ok_or(AppError::NotFound)?;
-    let lib = state.library(user.auth.user.clinic_id).await?;
+    let lib = state.care.library(user.auth.user.clinic_id).await?;
     let prescription = state.store.prescription_current(&user.actor, me).await?;
     let goals: Vec<String> = state
         .store

@@ -66,7 +66,7 @@ fn outcomes_text(c: &Cmoc) -> String {
 
 async fn map(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
     require_staff(&user)?;
-    let kb = &state.theory;
+    let kb = &state.care.theory;
     let groups = Theme::ALL
         .iter()
         .map(|theme| Group {
@@ -116,7 +116,7 @@ async fn detail(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     require_staff(&user)?;
-    let kb = &state.theory;
+    let kb = &state.care.theory;
     let cmoc = kb
         .get(&id.to_uppercase())
         .map_err(|_| AppError::NotFound)?

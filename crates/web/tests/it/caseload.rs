@@ -36,6 +36,7 @@ fn plan() -> Plan {
             why: "to lift the grandchild".into(),
         }],
         co_designed: true,
+        whole_person: None,
     }
 }
 

@@ -4,12 +4,13 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use rapport_care::caseload::{CaseloadRow, rank};
+use rapport_care::judgement::Ground;
 use rapport_domain::exercise::Dose;
 use rapport_domain::identity::PatientId;
 use rapport_domain::monitoring::LogInput;
 use rapport_domain::prescription::{Delivery, Plan, PlanItem};
 use rapport_store::{FormInput, LogSource};
-use rapport_web::caseload::{CaseloadRow, rank};
 use rapport_web::mail::{MailSettings, Mailer, TickReport, tick};
 
 use crate::harness::*;
@@ -107,6 +108,7 @@ async fn prescribe_on(app: &App, patient: PatientId, on: Date) {
             why: "to bend with ease".into(),
         }],
         co_designed: false,
+        whole_person: None,
     };
     app.store
         .prescription_save(&clinician, patient, &plan, &[], "first plan", on)
@@ -146,14 +148,14 @@ async fn caseload_on(app: &App, today: Date) -> Vec<CaseloadRow> {
         .caseload(&app.fx.clin_a.user.actor(None))
         .await
         .unwrap();
-    let library = app.state.library(c.clinic_id).await.unwrap();
-    rank(
-        &c.episodes,
-        &|_| today,
-        &|_| &c.thresholds,
-        &|_| &library,
-        &app.state.theory,
-    )
+    let library = app.state.care.library(c.clinic_id).await.unwrap();
+    let ground = Ground {
+        kb: &app.state.care.theory,
+        exercises: &library,
+        education: &app.state.care.education,
+        thresholds: &c.thresholds,
+    };
+    rank(&c.episodes, &|_| today, &|_| ground, 0)
 }
 
 fn row_of(rows: &[CaseloadRow], patient: PatientId) -> &CaseloadRow {

@@ -168,6 +168,7 @@ async fn doing_well_for(app: &App, patient: rapport_domain::identity::PatientId,
             why: "to bend with ease".into(),
         }],
         co_designed: true,
+        whole_person: None,
     };
     app.store
         .prescription_save(&clinician, patient, &plan, &[], "first plan", ago(days))
@@ -239,23 +240,23 @@ async fn timely_follow_up_is_judged_against_the_scheduled_contact() {
         .caseload(&app.fx.clin_a.user.actor(None))
         .await
         .unwrap();
-    let library = app.state.library(caseload.clinic_id).await.unwrap();
+    let library = app.state.care.library(caseload.clinic_id).await.unwrap();
     let today = jiff::Zoned::now().date();
+    let ground = rapport_care::judgement::Ground {
+        kb: &app.state.care.theory,
+        exercises: &library,
+        education: &app.state.care.education,
+        thresholds: &caseload.thresholds,
+    };
     let actions = |p: rapport_domain::identity::PatientId| {
         let e = caseload
             .episodes
             .iter()
             .find(|e| e.patient_id == p)
             .unwrap();
-        let row = rapport_web::caseload::rank(
-            std::slice::from_ref(e),
-            &|_| today,
-            &|_| &caseload.thresholds,
-            &|_| &library,
-            &app.state.theory,
-        )
-        .remove(0);
-        rapport_web::caseload::suggestions(&app.state.theory, e, &row, usize::MAX)
+        rapport_care::caseload::rank(std::slice::from_ref(e), &|_| today, &|_| ground, usize::MAX)
+            .remove(0)
+            .suggestions
             .into_iter()
             .map(|s| s.action)
             .collect::<Vec<_>>()

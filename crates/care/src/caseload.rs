@@ -1,0 +1,311 @@
+//! The caseload: a clinic's open episodes ranked by need, shared by the
+//! dashboard (`GET /caseload`), the API (`GET /api/v1/caseload`) and the
+//! nightly `rapport triage`. Each episode is judged by [`assess`] on the
+//! patient's own date: flags with their CMOCs and evidence grade, the next
+//! contact by rule, the three mechanisms and the theory's top suggestions.
+
+use jiff::civil::Date;
+use rapport_domain::FieldError;
+use rapport_domain::monitoring::{Flag, FlagKind, NextContact, Severity, triage};
+use rapport_domain::theory::KnowledgeBase;
+use rapport_store::{Actor, StoredEpisode};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::judgement::{Assessed, Ground, MechanismState, assess, local_date, mechanisms};
+use crate::{Care, CareError, Result};
+
+/// A CMOC named on a row, with its CERQual grade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CmocRef {
+    pub id: &'static str,
+    /// `high`, `moderate`, `low`; `unknown` if the knowledge base in use
+    /// does not hold the id.
+    pub grade: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlagRow {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub severity: &'static str,
+    pub reason: String,
+    pub cmoc: Vec<CmocRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exercise_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_exercise: Option<String>,
+    pub since: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NextContactRow {
+    pub date: Date,
+    pub overdue_days: u32,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuggestionRow {
+    pub action: String,
+    pub text: String,
+    pub grade: &'static str,
+    pub cmoc: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatientRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One patient's row of the caseload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseloadRow {
+    pub patient: PatientRef,
+    pub clinic: i64,
+    pub episode: i64,
+    /// Higher is more urgent ([`triage::need_score`]).
+    pub need: u32,
+    /// The patient's local date the triage ran for.
+    pub today: Date,
+    pub flags: Vec<FlagRow>,
+    pub next_contact: NextContactRow,
+    /// Trust, motivation and confidence, as the patient's page shows them.
+    pub mechanisms: Vec<MechanismState>,
+    /// The theory engine's best suggestions (empty unless asked for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<SuggestionRow>,
+}
+
+/// The grade of a CMOC id in `kb`.
+pub fn grade_of(kb: &KnowledgeBase, id: &str) -> &'static str {
+    kb.get(id).map_or("unknown", |c| c.grade.as_str())
+}
+
+/// Episodes judged per parallel task by [`rank`].
+const RANK_PIECE: usize = 128;
+
+/// Judges `episodes` (all of one clinic, or a chunk) and ranks them: need
+/// highest first, ties in the order given. Each episode is judged on
+/// `today(e)` (the patient's local date, or a date chosen for a report) with
+/// its clinic's ground, and carries its `suggestions` best suggestions.
+/// Pieces are judged on every core; call it off the async workers.
+pub fn rank<'k, 'g>(
+    episodes: &[StoredEpisode],
+    today: &(dyn Fn(&StoredEpisode) -> Date + Sync),
+    ground: &(dyn Fn(&StoredEpisode) -> Ground<'k, 'g> + Sync),
+    suggestions: usize,
+) -> Vec<CaseloadRow> {
+    let pieces: Vec<Vec<CaseloadRow>> = episodes
+        .par_chunks(RANK_PIECE)
+        .map(|piece| {
+            let mut judged: Vec<Option<Assessed>> = Vec::with_capacity(piece.len());
+            let mut open = Vec::with_capacity(piece.len());
+            for (i, e) in piece.iter().enumerate() {
+                let mut a = assess(e, today(e), &ground(e));
+                if let Some((flags, next)) = a.monitoring.take() {
+                    open.push((i, flags, next));
+                }
+                judged.push(Some(a));
+            }
+            triage::rank(open)
+                .into_iter()
+                .filter_map(|r| {
+                    let a = judged[r.key].take()?;
+                    let e = &piece[r.key];
+                    let kb = ground(e).kb;
+                    Some(row(
+                        e,
+                        &a,
+                        r.need,
+                        &r.flags,
+                        &r.next_contact,
+                        kb,
+                        suggestions,
+                    ))
+                })
+                .collect()
+        })
+        .collect();
+    let mut rows: Vec<CaseloadRow> = pieces.into_iter().flatten().collect();
+    // Stable: equal needs keep the order given, as within a piece.
+    rows.sort_by_key(|r| std::cmp::Reverse(r.need));
+    rows
+}
+
+/// One row from a judged episode.
+pub fn row(
+    e: &StoredEpisode,
+    a: &Assessed,
+    need: u32,
+    flags: &[Flag],
+    next: &NextContact,
+    kb: &KnowledgeBase,
+    suggestions: usize,
+) -> CaseloadRow {
+    CaseloadRow {
+        patient: PatientRef {
+            id: e.patient_id.0,
+            name: e.display_name(),
+        },
+        clinic: e.clinic_id.0,
+        episode: e.episode_id(),
+        need,
+        today: a.today,
+        flags: flags
+            .iter()
+            .map(|f| FlagRow {
+                kind: f.kind.as_str(),
+                label: f.kind.label(),
+                severity: f.severity.as_str(),
+                reason: f.reason.clone(),
+                cmoc: f
+                    .cmoc
+                    .iter()
+                    .map(|id| CmocRef {
+                        id,
+                        grade: grade_of(kb, id),
+                    })
+                    .collect(),
+                exercise_id: f.exercise_id.clone(),
+                suggested_exercise: f.suggested_exercise.clone(),
+                since: f.since,
+            })
+            .collect(),
+        next_contact: NextContactRow {
+            date: next.date,
+            overdue_days: next.overdue_days,
+            reason: next.reason.to_string(),
+        },
+        mechanisms: mechanisms(&a.judgement),
+        suggestions: a
+            .judgement
+            .evaluation
+            .suggestions
+            .iter()
+            .take(suggestions)
+            .map(|s| SuggestionRow {
+                action: s.action.to_string(),
+                text: s.action_text.to_string(),
+                grade: s.grade.as_str(),
+                cmoc: s.cmoc_ids().map(str::to_string).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// What the caseload may be narrowed to: every field optional; unknown
+/// values are refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Filter {
+    /// A flag kind, e.g. `pain_rising`.
+    #[serde(default)]
+    pub kind: String,
+    /// `urgent`, `attention` or `info`: rows with a flag of this severity.
+    #[serde(default)]
+    pub severity: String,
+    /// Any value: only rows whose next contact is overdue.
+    #[serde(default)]
+    pub overdue: String,
+    /// Part of the patient's name.
+    #[serde(default)]
+    pub q: String,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.kind.trim().is_empty()
+            && self.severity.trim().is_empty()
+            && self.overdue.trim().is_empty()
+            && self.q.trim().is_empty()
+    }
+
+    /// The filter's values, checked.
+    pub fn check(&self) -> Result<(Option<FlagKind>, Option<Severity>)> {
+        let kind = match self.kind.trim() {
+            "" => None,
+            k => Some(
+                FlagKind::ALL
+                    .into_iter()
+                    .find(|f| f.as_str() == k)
+                    .ok_or_else(|| {
+                        CareError::Invalid(FieldError::new(
+                            "kind",
+                            "one_of",
+                            "is not a kind of flag",
+                        ))
+                    })?,
+            ),
+        };
+        let severity = match self.severity.trim() {
+            "" => None,
+            s => Some(
+                Severity::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| {
+                        CareError::Invalid(FieldError::new(
+                            "severity",
+                            "one_of",
+                            "must be urgent, attention or info",
+                        ))
+                    })?,
+            ),
+        };
+        rapport_domain::patient::search_text(Some(&self.q))?;
+        Ok((kind, severity))
+    }
+
+    /// Keeps the rows that pass every filter given.
+    pub fn apply(&self, rows: Vec<CaseloadRow>) -> Result<Vec<CaseloadRow>> {
+        let (kind, severity) = self.check()?;
+        let q = self.q.trim().to_lowercase();
+        let overdue = !self.overdue.trim().is_empty();
+        Ok(rows
+            .into_iter()
+            .filter(|r| kind.is_none_or(|k| r.flags.iter().any(|f| f.kind == k.as_str())))
+            .filter(|r| severity.is_none_or(|s| r.flags.iter().any(|f| f.severity == s.as_str())))
+            .filter(|r| !overdue || r.next_contact.overdue_days > 0)
+            .filter(|r| q.is_empty() || r.patient.name.to_lowercase().contains(&q))
+            .collect())
+    }
+}
+
+/// Suggestions shown per patient on the caseload.
+pub const SUGGESTIONS: usize = 2;
+
+impl Care {
+    /// The actor's clinic's caseload, ranked, and how many open episodes it
+    /// has before filtering. Judged off the async workers, on every core.
+    pub async fn caseload(
+        &self,
+        actor: &Actor,
+        filter: &Filter,
+    ) -> Result<(Vec<CaseloadRow>, usize)> {
+        filter.check()?;
+        let caseload = self.store.caseload(actor).await?;
+        let library = self.library(caseload.clinic_id).await?;
+        let care = self.clone();
+        let filter = filter.clone();
+        let now = jiff::Timestamp::now();
+        tokio::task::spawn_blocking(move || {
+            let ground = Ground {
+                kb: &care.theory,
+                exercises: &library,
+                education: &care.education,
+                thresholds: &caseload.thresholds,
+            };
+            let rows = rank(
+                &caseload.episodes,
+                &|e| local_date(e, now),
+                &|_| ground,
+                SUGGESTIONS,
+            );
+            let total = rows.len();
+            Ok((filter.apply(rows)?, total))
+        })
+        .await
+        .map_err(|e| CareError::Internal(format!("the caseload triage stopped: {e}")))?
+    }
+}

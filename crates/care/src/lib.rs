@@ -1,0 +1,111 @@
+//! Rapport's use cases, between the adapters (`web`, `cli`) and the
+//! `store`: one patient's whole record, judged by the programme theory the
+//! same way for every view; the caseload and the nightly triage; accounts.
+//!
+//! The adapters translate requests and arguments and render answers; they
+//! do not assemble clinical data. The rules themselves stay in the domain:
+//! this layer reads the record once, hands it to the domain's one mapping
+//! ([`rapport_domain::record::EpisodeRecord::theory_episode`]) and rules, and
+//! gives every view the same answer.
+
+pub mod accounts;
+pub mod caseload;
+pub mod chart;
+mod error;
+pub mod judgement;
+pub mod triage;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rapport_domain::education::Library as EducationLibrary;
+use rapport_domain::exercise::Library;
+use rapport_domain::identity::ClinicId;
+use rapport_domain::theory::KnowledgeBase;
+use rapport_store::Store;
+
+pub use error::{CareError, Result};
+
+/// The use cases of one running Rapport: its store, the programme theory
+/// in use and the built-in libraries. Cheap to clone.
+#[derive(Clone)]
+pub struct Care {
+    pub store: Store,
+    /// The programme theory every suggestion comes from.
+    pub theory: Arc<KnowledgeBase>,
+    pub education: Arc<EducationLibrary>,
+    /// The built-in exercise library; each clinic adds its own exercises to it.
+    pub exercises: Arc<Library>,
+}
+
+/// Each clinic's exercise library, for runs over every clinic.
+pub struct Libraries {
+    builtin: Arc<Library>,
+    own: HashMap<ClinicId, Library>,
+}
+
+impl Libraries {
+    /// The library of `clinic`: the built-in exercises and its own.
+    pub fn of(&self, clinic: ClinicId) -> &Library {
+        self.own.get(&clinic).unwrap_or(&self.builtin)
+    }
+}
+
+impl Care {
+    pub fn new(store: Store, theory: KnowledgeBase) -> Result<Care> {
+        Ok(Care {
+            store,
+            theory: Arc::new(theory),
+            education: Arc::new(EducationLibrary::builtin()?),
+            exercises: Arc::new(Library::builtin()?),
+        })
+    }
+
+    /// The exercise library of one clinic: the built-in exercises and its
+    /// own. A clinic without exercises of its own shares the built-in
+    /// library rather than copying it on every request.
+    pub async fn library(&self, clinic: ClinicId) -> Result<Arc<Library>> {
+        let own = self.store.clinic_exercises(clinic).await?;
+        if own.is_empty() {
+            return Ok(Arc::clone(&self.exercises));
+        }
+        Ok(Arc::new(self.exercises.with(own)?))
+    }
+
+    /// Every clinic's library (or one clinic's). A clinic whose own
+    /// exercises no longer join the built-in library is reported and judged
+    /// with the built-in one, so that a night's run still covers it.
+    pub async fn libraries(&self, clinic: Option<ClinicId>) -> Result<Libraries> {
+        let clinics = match clinic {
+            Some(c) => vec![c],
+            None => self
+                .store
+                .clinics_list()
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .collect(),
+        };
+        let mut own = HashMap::new();
+        for c in clinics {
+            let exercises = self.store.clinic_exercises(c).await?;
+            if exercises.is_empty() {
+                continue;
+            }
+            match self.exercises.with(exercises) {
+                Ok(lib) => {
+                    own.insert(c, lib);
+                }
+                Err(e) => tracing::warn!(
+                    clinic = c.0,
+                    error = %e,
+                    "the clinic's exercises do not join the library; the built-in one is used"
+                ),
+            }
+        }
+        Ok(Libraries {
+            builtin: Arc::clone(&self.exercises),
+            own,
+        })
+    }
+}
