@@ -97,6 +97,11 @@ impl Chart {
     }
 }
 
+/// The patient's own today, for their chart.
+pub fn today_of(chart: &Chart) -> Date {
+    local_date(&chart.record, Timestamp::now())
+}
+
 /// The calendar day of an instant, in the server's time zone.
 pub fn day_of(t: Timestamp) -> Date {
     t.to_zoned(jiff::tz::TimeZone::system()).date()

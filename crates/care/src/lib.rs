@@ -11,7 +11,9 @@
 pub mod accounts;
 pub mod caseload;
 pub mod chart;
+pub mod contacts;
 mod error;
+pub mod forms;
 pub mod judgement;
 pub mod triage;
 

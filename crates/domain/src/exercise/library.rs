@@ -221,6 +221,18 @@ impl Library {
     /// The whole chain `id` belongs to, easiest first: walks `easier` to the
     /// start, then `harder` to the end. A lone exercise is a chain of one; an
     /// unknown id gives an empty chain.
+    /// +1 if `b` is harder than `a` in the same chain, -1 if easier, 0
+    /// otherwise (what [`crate::prescription::diff`] asks).
+    pub fn chain_step(&self, a: &str, b: &str) -> i32 {
+        let chain = self.chain(a);
+        let pos = |id: &str| chain.iter().position(|e| e.id == id);
+        match (pos(a), pos(b)) {
+            (Some(x), Some(y)) if y > x => 1,
+            (Some(x), Some(y)) if y < x => -1,
+            _ => 0,
+        }
+    }
+
     pub fn chain(&self, id: &str) -> Vec<&Exercise> {
         let Some(mut first) = self.get(id) else {
             return Vec::new();

@@ -11,6 +11,6 @@ pub mod plan;
 pub use builder::{PatientProfile, Proposal, fits_preferences, propose, suggest_plan};
 pub use goals::{Goal, GoalInput};
 pub use plan::{
-    Change, ChangeKind, Delivery, LifeArea, MAX_ITEMS, Plan, PlanItem, PlanItemInput, diff,
-    validate_items,
+    Change, ChangeKind, Delivery, LifeArea, MAX_ITEMS, Plan, PlanItem, PlanItemInput, Step,
+    default_item, diff, step_item, validate_items,
 };

@@ -345,6 +345,88 @@ impl PlanItemInput {
     }
 }
 
+/// An exercise as a plan item at its library dose, with the default rules
+/// along its chain, done at home.
+pub fn default_item(
+    lib: &crate::exercise::Library,
+    e: &Exercise,
+    why: String,
+    goal: Option<usize>,
+) -> PlanItem {
+    let (up, down) = default_rules(e, lib.harder(&e.id), lib.easier(&e.id));
+    PlanItem {
+        exercise_id: e.id.clone(),
+        dose: e.dose.clone(),
+        progression_rule: up,
+        regression_rule: down,
+        delivery: Delivery::Home,
+        goal,
+        why,
+    }
+}
+
+/// Which way along its chain an exercise moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Easier,
+    Harder,
+}
+
+impl Step {
+    pub fn parse(s: &str) -> Option<Step> {
+        match s {
+            "easier" => Some(Step::Easier),
+            "harder" => Some(Step::Harder),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Easier => "easier",
+            Step::Harder => "harder",
+        }
+    }
+}
+
+/// `plan` with item `index` replaced by the next easier or harder exercise of
+/// its chain, at that exercise's default dose, keeping why it is there, its
+/// goal and where it is done; with what changed.
+pub fn step_item(
+    plan: &Plan,
+    index: usize,
+    step: Step,
+    lib: &crate::exercise::Library,
+) -> Result<(Plan, Vec<Change>)> {
+    let field = format!("items[{}]", index + 1);
+    let item = plan
+        .items
+        .get(index)
+        .ok_or_else(|| Error::invalid(&field, "known", "is not an exercise of the plan"))?;
+    let next = match step {
+        Step::Harder => lib.harder(&item.exercise_id),
+        Step::Easier => lib.easier(&item.exercise_id),
+    }
+    .ok_or_else(|| {
+        Error::invalid(
+            &field,
+            "chain",
+            format!(
+                "{} has no {} variant",
+                lib.get(&item.exercise_id)
+                    .map_or(item.exercise_id.as_str(), |e| e.name.as_str()),
+                step.as_str()
+            ),
+        )
+    })?;
+    let mut stepped = plan.clone();
+    let mut replacement = default_item(lib, next, item.why.clone(), item.goal);
+    replacement.delivery = item.delivery;
+    stepped.items[index] = replacement;
+    let changes = diff(plan, &stepped, &|a, b| lib.chain_step(a, b));
+    Ok((stepped, changes))
+}
+
 /// The default rules for moving along an exercise's chain.
 pub fn default_rules(
     e: &Exercise,

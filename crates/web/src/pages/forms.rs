@@ -15,18 +15,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use rapport_domain::FieldError;
 use rapport_domain::assessment::intake::{Equipment, ExerciseKind, Experience, Setting, TimeOfDay};
-use rapport_domain::assessment::{
-    BELIEFS, DueStatus, EXPECTATIONS, Form, IntakeInput, RED_FLAGS, TimePoint, red_flags,
-};
+use rapport_domain::assessment::{BELIEFS, EXPECTATIONS, Form, IntakeInput, RED_FLAGS, TimePoint};
 use rapport_domain::identity::{PatientId, Role};
 use rapport_domain::instruments::{self, Instrument, MissingRule, WordingSet};
-use rapport_store::FormInput;
 
 use super::Layout;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError, PageResult};
 use rapport_care::chart::Chart;
+use rapport_care::forms::Answers;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -96,21 +94,14 @@ fn time_point(raw: &str) -> Result<TimePoint, PageError> {
 impl Subject {
     /// The time point must be open: patients may not fill in forms before
     /// their window; clinicians may once the episode has reached it.
-    fn check_open(&self, tp: TimePoint) -> Result<(), PageError> {
-        let today = super::today();
-        let item = self
-            .record
-            .schedule(today)
-            .into_iter()
-            .find(|i| i.time_point == tp);
-        match item {
-            Some(i) if i.status != DueStatus::Upcoming || self.on_behalf => Ok(()),
-            Some(i) => Err(PageError(AppError::Conflict(format!(
-                "these forms open on {}; come back then",
-                i.opens_on
-            )))),
-            None => Err(PageError(AppError::NotFound)),
-        }
+    fn check_open(&self, tp: TimePoint, actor: &rapport_store::Actor) -> Result<(), PageError> {
+        rapport_care::forms::check_open(&self.record, tp, actor).map_err(|e| match e {
+            rapport_care::CareError::Invalid(f) if f.rule == "open" => {
+                PageError(AppError::Conflict(f.message))
+            }
+            rapport_care::CareError::Invalid(_) => PageError(AppError::NotFound),
+            other => PageError(other.into()),
+        })
     }
 
     fn next_missing(&self, tp: TimePoint) -> Option<Form> {
@@ -143,7 +134,7 @@ async fn next(
 ) -> PageResult<Response> {
     let tp = time_point(&tp)?;
     let s = subject(&state, &user, patient).await?;
-    s.check_open(tp)?;
+    s.check_open(tp, &user.actor)?;
     Ok(match s.next_missing(tp) {
         Some(f) => Redirect::to(&format!("{}/{}/{}", s.base, tp.as_str(), f.key())).into_response(),
         None => Redirect::to(&s.finished).into_response(),
@@ -307,7 +298,7 @@ async fn show(
 ) -> PageResult<Response> {
     let tp = time_point(&tp)?;
     let s = subject(&state, &user, patient).await?;
-    s.check_open(tp)?;
+    s.check_open(tp, &user.actor)?;
     let form = form_of(tp, &form)?;
     let saved = s.record.form(tp, form.key());
     Ok(match form {
@@ -758,50 +749,22 @@ async fn submit(
 ) -> PageResult<Response> {
     let tp = time_point(&tp)?;
     let s = subject(&state, &user, patient).await?;
-    s.check_open(tp)?;
+    s.check_open(tp, &user.actor)?;
     let form = form_of(tp, &form)?;
     let map = fields(&body);
-    let input = match form {
-        Form::RedFlags => {
-            let answers: Vec<Option<bool>> = RED_FLAGS
+    let answers = match form {
+        Form::RedFlags => Answers::RedFlags(
+            RED_FLAGS
                 .iter()
                 .map(|f| match one(&map, &format!("rf_{}", f.key)).as_str() {
                     "yes" => Some(true),
                     "no" => Some(false),
                     _ => None,
                 })
-                .collect();
-            match red_flags::screen(&answers) {
-                Ok(result) => FormInput {
-                    time_point: tp,
-                    form: "red_flags".into(),
-                    version: "1".into(),
-                    answers: serde_json::json!(answers),
-                    result: Some(serde_json::json!(result)),
-                    total: Some(result.positive.len() as f64),
-                    band: Some(
-                        if result.is_positive() {
-                            "positive"
-                        } else {
-                            "clear"
-                        }
-                        .into(),
-                    ),
-                    complete: true,
-                    red_flag_positive: Some(result.is_positive()),
-                },
-                Err(rapport_domain::Error::Invalid(e)) => {
-                    return Ok((
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        red_flag_page(&user, &s, tp, &answers, Some(e)),
-                    )
-                        .into_response());
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Form::Intake => {
-            let raw = IntakeInput {
+                .collect(),
+        ),
+        Form::Intake => Answers::Intake {
+            input: IntakeInput {
                 everyday_life: one(&map, "everyday_life"),
                 limited_activities: one(&map, "limited_activities"),
                 cause_belief: one(&map, "cause_belief"),
@@ -819,30 +782,9 @@ async fn submit(
                 equipment: many(&map, "equipment"),
                 settings: many(&map, "settings"),
                 worries: many(&map, "worries"),
-            };
-            let finish = one(&map, "action") != "save";
-            match raw.validate() {
-                Ok(intake) => FormInput {
-                    time_point: tp,
-                    form: "intake".into(),
-                    version: "1".into(),
-                    answers: serde_json::json!(raw),
-                    result: Some(serde_json::json!(intake)),
-                    total: None,
-                    band: None,
-                    complete: finish,
-                    red_flag_positive: None,
-                },
-                Err(rapport_domain::Error::Invalid(e)) => {
-                    return Ok((
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        intake_page(&user, &s, tp, &raw, Some(e)),
-                    )
-                        .into_response());
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+            },
+            finish: one(&map, "action") != "save",
+        },
         Form::Instrument(code) => {
             let instrument = instruments::find(code)?;
             let mut bad_number = None;
@@ -860,27 +802,41 @@ async fn submit(
                     }
                 })
                 .collect();
-            let scored = match bad_number {
-                Some(n) => Err(rapport_domain::Error::invalid(
+            if let Some(n) = bad_number {
+                let e = rapport_domain::FieldError::new(
                     format!("answers[{n}]"),
                     "number",
                     "must be one of the answers shown",
-                )),
-                None => instrument.score(&answers),
-            };
-            match scored {
-                Ok(score) => FormInput {
-                    time_point: tp,
-                    form: code.into(),
-                    version: instrument.version.into(),
-                    answers: serde_json::json!(answers),
-                    total: score.total,
-                    band: score.band.as_ref().map(|b| b.code.clone()),
-                    result: Some(serde_json::json!(score)),
-                    complete: true,
-                    red_flag_positive: None,
-                },
-                Err(rapport_domain::Error::Invalid(e)) => {
+                );
+                let wording = wording(&state, &user, instrument).await?;
+                let page = questionnaire_page(
+                    &user,
+                    &s,
+                    tp,
+                    form,
+                    instrument,
+                    wording.as_ref(),
+                    &answers,
+                    Some(e),
+                );
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            }
+            Answers::Instrument(answers)
+        }
+    };
+    let input = match rapport_care::forms::form_input(tp, form, &answers) {
+        Ok(input) => input,
+        Err(rapport_domain::Error::Invalid(e)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(match (&answers, form) {
+                (Answers::RedFlags(a), _) => {
+                    (status, red_flag_page(&user, &s, tp, a, Some(e))).into_response()
+                }
+                (Answers::Intake { input, .. }, _) => {
+                    (status, intake_page(&user, &s, tp, input, Some(e))).into_response()
+                }
+                (Answers::Instrument(a), Form::Instrument(code)) => {
+                    let instrument = instruments::find(code)?;
                     let wording = wording(&state, &user, instrument).await?;
                     let page = questionnaire_page(
                         &user,
@@ -889,14 +845,15 @@ async fn submit(
                         form,
                         instrument,
                         wording.as_ref(),
-                        &answers,
+                        a,
                         Some(e),
                     );
-                    return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+                    (status, page).into_response()
                 }
-                Err(e) => return Err(e.into()),
-            }
+                _ => return Err(AppError::NotFound.into()),
+            });
         }
+        Err(e) => return Err(e.into()),
     };
     let complete = input.complete;
     state

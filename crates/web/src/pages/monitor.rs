@@ -9,15 +9,18 @@ use axum::routing::post;
 use axum::{Form, Router};
 use jiff::Timestamp;
 use jiff::civil::Date;
+use rapport_care::contacts::PlanStep;
 use rapport_domain::exercise::Library;
 use rapport_domain::identity::{PatientId, Role};
 use rapport_domain::monitoring::{self, AdherenceReport, Flag, LogInput, NextContact, Thresholds};
+use rapport_domain::prescription::Step;
 use rapport_domain::prescription::plan::describe_dose;
 use rapport_domain::theory::episode::Completion;
-use rapport_store::{FollowUpInput, LogSource, StoreError, StoredFollowUp};
+use rapport_domain::theory::episode::Practice;
+use rapport_store::{ContactPractice, FollowUpInput, LogSource, StoreError, StoredFollowUp};
 use serde::Deserialize;
 
-use super::prescribe::{change_text, name_of, step_plan};
+use super::prescribe::{change_text, name_of};
 use super::require_role;
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -86,6 +89,8 @@ pub struct MonitorView {
     pub follow_ups: Vec<StoredFollowUp>,
     /// The steps a follow-up may take: (value `INDEX:easier|harder`, label).
     pub steps: Vec<(String, String)>,
+    /// The consultation checklist: (key, what the clinician ticks).
+    pub practices: Vec<(&'static str, &'static str)>,
     pub latest_change: Option<PlanChange>,
     /// Comments on the patient's logs not yet seen: (date, exercise, author, text).
     pub new_feedback: Vec<(Date, String, String, String)>,
@@ -303,6 +308,10 @@ pub async fn load(
         next,
         follow_ups: m.follow_ups.iter().rev().cloned().collect(),
         steps,
+        practices: Practice::ALL
+            .iter()
+            .map(|p| (p.key(), p.checklist_label()))
+            .collect(),
         latest_change,
         new_feedback,
         charts,
@@ -466,58 +475,52 @@ async fn me_message(
 // ---------------------------------------------------------------------------
 // The clinician's actions
 
-#[derive(Deserialize)]
-struct FollowUpForm {
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    feedback_given: Option<String>,
-    #[serde(default)]
-    feels_supported: String,
-    #[serde(default)]
-    notes: String,
-    #[serde(default)]
-    corrections: String,
-    /// `INDEX:easier` or `INDEX:harder`, or empty.
-    #[serde(default)]
-    step: String,
-}
-
 fn invalid(field: &str, rule: &str, message: &str) -> AppError {
     AppError::Invalid(rapport_domain::FieldError::new(field, rule, message))
 }
 
-/// Records a contact; a supervised session may move one exercise a step
-/// easier or harder (a new plan version, linked to the contact). The next
-/// contact is then dated by rule, counting this one.
+/// A yes / no / not-said answer of a form.
+fn yes_no(field: &str, raw: &str) -> Result<Option<bool>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        "yes" => Ok(Some(true)),
+        "no" => Ok(Some(false)),
+        _ => Err(invalid(field, "one_of", "must be yes, no or not said")),
+    }
+}
+
+/// Records a contact: what was done, supervision, the patient's rating of
+/// change, and maybe a step along an exercise's chain (a new plan version,
+/// linked to the contact). The next contact is then dated by rule, counting
+/// this one.
 async fn follow_up(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<FollowUpForm>,
+    body: axum::body::Bytes,
 ) -> PageResult<Response> {
     require_role(&user.auth, Role::Clinician)?;
     let patient = PatientId(id);
-    let record = state
-        .care
-        .chart(&user.actor, patient)
-        .await?
-        .ok_or_else(|| AppError::Conflict("the patient has no episode of care".into()))?;
-    let m = state
-        .store
-        .monitoring(&user.actor, patient)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let today = monitoring::local_today(Timestamp::now(), &m.zone());
-    let date = match form.date.trim() {
-        "" => today,
-        s => s
-            .parse::<Date>()
-            .map_err(|_| invalid("date", "format", "must be a date, YYYY-MM-DD"))?,
+    let mut one: std::collections::HashMap<String, String> = Default::default();
+    let mut practices = std::collections::BTreeSet::new();
+    for (k, v) in form_urlencoded::parse(&body) {
+        if k == "practice" {
+            practices.insert(Practice::parse(&v).ok_or_else(|| {
+                invalid("practice", "one_of", "is not a practice of the checklist")
+            })?);
+        } else {
+            one.insert(k.into_owned(), v.into_owned());
+        }
+    }
+    let get = |k: &str| one.get(k).map(String::as_str).unwrap_or("");
+    let date = match get("date").trim() {
+        "" => None,
+        s => Some(
+            s.parse::<Date>()
+                .map_err(|_| invalid("date", "format", "must be a date, YYYY-MM-DD"))?,
+        ),
     };
-    let kind = match form.kind.trim() {
+    let kind = match get("kind").trim() {
         "" => None,
         s => Some(rapport_store::kind_parse(s).ok_or_else(|| {
             invalid(
@@ -527,34 +530,35 @@ async fn follow_up(
             )
         })?),
     };
-    let feels_supported = match form.feels_supported.as_str() {
+    let benefit = match get("benefit").trim() {
         "" => None,
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => {
-            return Err(
-                invalid("feels_supported", "one_of", "must be yes, no or not asked").into(),
-            );
-        }
+        s => Some(
+            s.parse::<u8>()
+                .map_err(|_| invalid("benefit", "range", "must be one of the ratings shown"))?,
+        ),
     };
-    let mut input = FollowUpInput {
-        date: Some(date),
+    let input = FollowUpInput {
+        date,
         kind,
-        feedback_given: Some(form.feedback_given.is_some()),
-        feels_supported,
-        notes: form.notes,
-        corrections: form.corrections,
+        feedback_given: yes_no("feedback_given", get("feedback_given"))?,
+        feels_supported: yes_no("feels_supported", get("feels_supported"))?,
+        notes: get("notes").to_string(),
+        corrections: get("corrections").to_string(),
+        contact: ContactPractice {
+            practices,
+            checklist_complete: get("checklist_complete") == "yes",
+            corrected: yes_no("corrected", get("corrected"))?,
+            progressed: yes_no("progressed", get("progressed"))?,
+            benefit,
+        },
         ..FollowUpInput::default()
     };
-    // Checked before the plan is touched, so a refused contact changes nothing.
-    input.validate(today, record.episode.opened_on)?;
-    let step = match form.step.trim() {
+    let step = match get("step").trim() {
         "" => None,
         s => {
-            let (index, direction) = s
+            let (index, step) = s
                 .split_once(':')
-                .and_then(|(i, d)| Some((i.parse::<usize>().ok()?, d)))
-                .filter(|(_, d)| matches!(*d, "easier" | "harder"))
+                .and_then(|(i, d)| Some((i.parse::<usize>().ok()?, Step::parse(d)?)))
                 .ok_or_else(|| {
                     invalid(
                         "step",
@@ -562,47 +566,16 @@ async fn follow_up(
                         "must be an exercise made easier or harder",
                     )
                 })?;
-            Some((index, direction.to_string()))
+            Some(PlanStep {
+                index,
+                step,
+                reason: String::new(),
+            })
         }
     };
-    let lib = state.care.library(user.actor.clinic_id).await?;
-    let mut m = m;
-    if let Some((index, direction)) = step {
-        let reason = format!(
-            "Changed at a {} contact",
-            kind.map_or("follow-up", |k| k.label())
-        );
-        let p = step_plan(&state, &user, &record, &lib, index, &direction, &reason).await?;
-        // The new version is in force from today: count it in the schedule.
-        if let Some(v) = p.current() {
-            input.plan_version = Some(v.version);
-            m.plans.push(monitoring::PlanVersion {
-                starts_on: v.created_on,
-                plan: v.plan.clone(),
-            });
-        }
-    }
-    // The next contact is dated counting this contact and any plan step.
-    let mut counted = (*record.record.record).clone();
-    if let Some(kind) = kind {
-        counted
-            .follow_ups
-            .push(rapport_domain::theory::episode::FollowUp {
-                date,
-                kind,
-                feedback_given: input.feedback_given,
-                patient_feels_supported: feels_supported,
-            });
-        counted.contacts.push(Default::default());
-    }
-    counted.plans = m.plans.clone();
-    if let Some((_, next)) = assess(&counted, &m.thresholds, &lib, today) {
-        input.next_contact_on = Some(next.date);
-        input.next_reason = Some(next.reason.to_string());
-    }
     state
-        .store
-        .follow_up_add(&user.actor, patient, &input, today)
+        .care
+        .record_contact(&user.actor, patient, input, step)
         .await?;
     Ok(Redirect::to(&format!("/patients/{id}?recorded=1#monitoring")).into_response())
 }

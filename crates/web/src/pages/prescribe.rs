@@ -19,8 +19,10 @@ use rapport_domain::identity::{PatientId, Role};
 use rapport_domain::patient::Patient;
 use rapport_domain::prescription::builder::{self, PatientProfile};
 use rapport_domain::prescription::cert::{self, ReportContext, ReportItem};
-use rapport_domain::prescription::plan::{default_rules, describe_dose};
-use rapport_domain::prescription::{Change, Delivery, Plan, PlanItem, PlanItemInput, diff};
+use rapport_domain::prescription::plan::describe_dose;
+use rapport_domain::prescription::{
+    Change, Delivery, Plan, PlanItem, PlanItemInput, Step, default_item, diff, step_item,
+};
 use rapport_store::{Prescription, StoreError};
 use serde::Deserialize;
 
@@ -405,19 +407,6 @@ fn row_from_item(lib: &Library, n: usize, i: &PlanItem) -> Row {
 }
 
 /// A new item for an exercise at its default dose, with the chain's rules.
-fn default_item(lib: &Library, e: &Exercise, why: String, goal: Option<usize>) -> PlanItem {
-    let (up, down) = default_rules(e, lib.harder(&e.id), lib.easier(&e.id));
-    PlanItem {
-        exercise_id: e.id.clone(),
-        dose: e.dose.clone(),
-        progression_rule: up,
-        regression_rule: down,
-        delivery: Delivery::Home,
-        goal,
-        why,
-    }
-}
-
 async fn editor(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -674,7 +663,7 @@ async fn save(
         .and_then(|p| p.current())
         .map(|v| v.plan.clone())
         .unwrap_or_default();
-    let changes = diff(&previous, &plan, &chain_step(&lib));
+    let changes = diff(&previous, &plan, &|a, b| lib.chain_step(a, b));
     if changes.is_empty() && record.prescription.is_some() {
         return Ok(Redirect::to(&format!("/patients/{id}/prescription")).into_response());
     }
@@ -704,18 +693,6 @@ async fn save(
 }
 
 /// +1 if `b` is a harder step of `a`'s chain, -1 if easier, 0 otherwise.
-fn chain_step(lib: &Library) -> impl Fn(&str, &str) -> i32 + '_ {
-    move |a, b| {
-        let chain = lib.chain(a);
-        let pos = |id: &str| chain.iter().position(|e| e.id == id);
-        match (pos(a), pos(b)) {
-            (Some(x), Some(y)) if y > x => 1,
-            (Some(x), Some(y)) if y < x => -1,
-            _ => 0,
-        }
-    }
-}
-
 #[derive(Deserialize)]
 struct StepForm {
     index: usize,
@@ -765,26 +742,19 @@ pub(crate) async fn step_plan(
         .and_then(|p| p.current())
         .map(|v| v.plan.clone())
         .ok_or(AppError::NotFound)?;
-    let item = current.items.get(index).ok_or(AppError::NotFound)?;
-    let next = match direction {
-        "harder" => lib.harder(&item.exercise_id),
-        "easier" => lib.easier(&item.exercise_id),
-        _ => None,
-    }
-    .ok_or_else(|| {
-        AppError::Conflict(format!(
-            "{} has no {} variant",
-            name_of(lib, &item.exercise_id),
-            direction
-        ))
-    })?;
-    let mut plan = current.clone();
-    let mut replacement = default_item(lib, next, item.why.clone(), item.goal);
-    replacement.delivery = item.delivery;
-    plan.items[index] = replacement;
-    let changes = diff(&current, &plan, &chain_step(lib));
+    let step = Step::parse(direction).ok_or(AppError::NotFound)?;
+    let name = current
+        .items
+        .get(index)
+        .map(|i| name_of(lib, &i.exercise_id))
+        .ok_or(AppError::NotFound)?;
+    let (plan, changes) = match step_item(&current, index, step, lib) {
+        Ok(stepped) => stepped,
+        Err(rapport_domain::Error::Invalid(e)) => return Err(AppError::Conflict(e.message)),
+        Err(e) => return Err(e.into()),
+    };
     let reason = if reason.trim().is_empty() {
-        format!("{} made {}", name_of(lib, &item.exercise_id), direction)
+        format!("{name} made {direction}")
     } else {
         reason.to_string()
     };
