@@ -20,7 +20,10 @@ pub enum Answers {
     RedFlags(Vec<Option<bool>>),
     /// The intake as typed; `finish` marks it complete, else it is kept to
     /// finish later.
-    Intake { input: IntakeInput, finish: bool },
+    Intake {
+        input: Box<IntakeInput>,
+        finish: bool,
+    },
     /// Each item's raw answer in item order; `None` unanswered.
     Instrument(Vec<Option<i32>>),
 }

@@ -764,7 +764,7 @@ async fn submit(
                 .collect(),
         ),
         Form::Intake => Answers::Intake {
-            input: IntakeInput {
+            input: Box::new(IntakeInput {
                 everyday_life: one(&map, "everyday_life"),
                 limited_activities: one(&map, "limited_activities"),
                 cause_belief: one(&map, "cause_belief"),
@@ -782,7 +782,7 @@ async fn submit(
                 equipment: many(&map, "equipment"),
                 settings: many(&map, "settings"),
                 worries: many(&map, "worries"),
-            },
+            }),
             finish: one(&map, "action") != "save",
         },
         Form::Instrument(code) => {
