@@ -1,6 +1,7 @@
 //! Rapport's domain: pure types and rules. Nothing here does I/O; the store,
 //! the web layer and the command line all call into it.
 
+pub mod access;
 pub mod assessment;
 pub mod education;
 pub mod error;

@@ -1,3 +1,4 @@
+use rapport_domain::access::{self, Action, Area, Reach};
 use rapport_domain::identity::{ClinicId, PatientId, Role, UserId};
 
 use crate::{Result, StoreError};
@@ -39,20 +40,52 @@ impl Actor {
         self.user_id.map(|u| u.0)
     }
 
-    /// Clinical records are read and written by clinicians only.
-    pub(crate) fn require_clinician(&self) -> Result<()> {
-        if self.role == Role::Clinician {
-            Ok(())
-        } else {
-            Err(StoreError::Forbidden)
+    /// How far this actor reaches into `area` (the domain's access table).
+    pub fn reach(&self, area: Area, action: Action) -> Reach {
+        access::reach(self.role, area, action)
+    }
+
+    /// Refuses an actor that does not reach `area` at all.
+    pub fn require(&self, area: Area, action: Action) -> Result<()> {
+        match self.reach(area, action) {
+            Reach::None => Err(StoreError::Forbidden),
+            Reach::Own | Reach::Clinic => Ok(()),
         }
     }
 
-    pub(crate) fn require_admin(&self) -> Result<()> {
-        if self.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(StoreError::Forbidden)
+    /// The patients whose records of `area` this actor may touch: the
+    /// clinic's, or for an own-record reach only their patient (an account
+    /// without one matches no row).
+    pub(crate) fn scope(&self, area: Area, action: Action) -> Result<ReadScope> {
+        match self.reach(area, action) {
+            Reach::None => Err(StoreError::Forbidden),
+            Reach::Clinic => Ok(ReadScope {
+                clinic: self.clinic_id.0,
+                only: None,
+            }),
+            Reach::Own => Ok(ReadScope {
+                clinic: self.clinic_id.0,
+                only: Some(self.patient_id.map_or(-1, |p| p.0)),
+            }),
         }
     }
+
+    /// For one patient's record of `area`: refused for a role that does not
+    /// reach it; "not found" for another patient's record when the reach is
+    /// the actor's own, so that its existence is not revealed.
+    pub(crate) fn require_for(&self, patient: PatientId, area: Area, action: Action) -> Result<()> {
+        match self.reach(area, action) {
+            Reach::None => Err(StoreError::Forbidden),
+            Reach::Clinic => Ok(()),
+            Reach::Own if self.patient_id == Some(patient) => Ok(()),
+            Reach::Own => Err(StoreError::NotFound),
+        }
+    }
+}
+
+/// The slice of patients an actor may read: their clinic, and for a patient
+/// account their own record only.
+pub(crate) struct ReadScope {
+    pub clinic: i64,
+    pub only: Option<i64>,
 }

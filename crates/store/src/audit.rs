@@ -1,5 +1,6 @@
 //! The append-only audit log of every read and write of patient data.
 
+use rapport_domain::access::{Action, Area};
 use rapport_domain::identity::{ClinicId, PatientId, Role, UserId};
 use serde::Serialize;
 
@@ -240,7 +241,7 @@ impl Store {
     /// The audit log of the actor's own clinic, for its administrators. Reading
     /// the log is itself recorded.
     pub async fn audit_list(&self, actor: &Actor, query: AuditQuery) -> Result<Vec<AuditEntry>> {
-        actor.require_admin()?;
+        actor.require(Area::AuditLog, Action::Read)?;
         let query = AuditQuery {
             clinic_id: Some(actor.clinic_id),
             ..query

@@ -24,6 +24,7 @@
 //! shown); [`Store::triage_load_all`] walks every clinic's active episodes in
 //! chunks, several loading at once, for the command line.
 
+use rapport_domain::access::{Action, Area};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -496,14 +497,11 @@ pub(crate) fn score_of(r: ScoreRow, zone: &TimeZone) -> Result<Option<(Instrumen
 }
 
 impl Store {
-    /// The active episodes of the actor's clinic with their monitoring data,
-    /// for the caseload dashboard. Clinicians and administrators only. One
+    /// The active episodes of the actor's clinic with their records, for the
+    /// caseload dashboard. Clinicians only (see `rapport_domain::access`). One
     /// audit row (`patient.list`, entity `caseload`) names every patient shown.
     pub async fn caseload(&self, actor: &Actor) -> Result<Caseload> {
-        let result = match actor.role {
-            Role::Clinician | Role::Admin => Ok(()),
-            Role::Patient | Role::Researcher => Err(StoreError::Forbidden),
-        };
+        let result = actor.require(Area::ClinicalWork, Action::Read);
         self.audited(actor, "patient.list", None, result).await?;
         let clinic = actor.clinic_id;
         let scope = Scope {
@@ -672,7 +670,7 @@ impl Store {
         actor: &Actor,
         patient: PatientId,
     ) -> Result<Option<StoredEpisode>> {
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::CarePlan, Action::Read)?;
         if scope.only.is_some_and(|p| p != patient.0) {
             return Err(StoreError::NotFound);
         }

@@ -1,3 +1,4 @@
+use rapport_domain::access::{Action, Area};
 use rapport_domain::identity::ClinicId;
 use serde::Serialize;
 
@@ -83,7 +84,7 @@ impl Store {
 
     /// An administrator sets the time zone of their own clinic. Audited.
     pub async fn clinic_time_zone_set(&self, actor: &Actor, time_zone: &str) -> Result<Clinic> {
-        actor.require_admin()?;
+        actor.require(Area::ClinicSettings, Action::Write)?;
         let zone = time_zone_name(time_zone)?;
         in_tx!(self, |tx| {
             let n = sqlx::query("UPDATE clinics SET time_zone = $1 WHERE id = $2")

@@ -4,6 +4,7 @@
 //! clinic, a patient only their own.
 
 use jiff::civil::Date;
+use rapport_domain::access::{Action, Area};
 use rapport_domain::assessment::{RedFlagState, TimePoint};
 use rapport_domain::identity::{ClinicId, PatientId, Role, UserId};
 use serde::Serialize;
@@ -260,16 +261,6 @@ pub struct EpisodeForms {
     pub second_contact: Option<Date>,
 }
 
-impl Actor {
-    /// Clinicians keep the record; patients fill in their own forms.
-    fn may_write_forms(&self) -> Result<()> {
-        match self.role {
-            Role::Clinician | Role::Patient => Ok(()),
-            Role::Admin | Role::Researcher => Err(StoreError::Forbidden),
-        }
-    }
-}
-
 impl Store {
     /// Opens a new episode for a patient of the clinician's clinic. A patient
     /// has at most one open episode.
@@ -290,7 +281,7 @@ impl Store {
         patient: PatientId,
         opened_on: Date,
     ) -> Result<CareEpisode> {
-        actor.require_clinician()?;
+        actor.require(Area::ClinicalWork, Action::Write)?;
         let sql = concat!(
             "INSERT INTO episodes (clinic_id, patient_id, opened_on, created_at) VALUES ($1, $2, $3, $4) RETURNING ",
             episode_returning!()
@@ -352,7 +343,7 @@ impl Store {
         patient: PatientId,
         on: Date,
     ) -> Result<CareEpisode> {
-        actor.require_clinician()?;
+        actor.require(Area::ClinicalWork, Action::Write)?;
         let sql = concat!(
             "UPDATE episodes SET discharged_on = $1 WHERE patient_id = $2 AND clinic_id = $3 ",
             "AND discharged_on IS NULL AND opened_on <= $1 RETURNING ",
@@ -405,7 +396,7 @@ impl Store {
         actor: &Actor,
         patient: PatientId,
     ) -> Result<Option<CareEpisode>> {
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::CarePlan, Action::Read)?;
         let sql = concat!(
             "SELECT ",
             episode_columns!(),
@@ -446,8 +437,7 @@ impl Store {
         episode_id: i64,
         input: &FormInput,
     ) -> Result<FormResponse> {
-        actor.may_write_forms()?;
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::PatientReports, Action::Write)?;
         let now = Ts::now();
         let answers = serde_json::to_string(&input.answers)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
@@ -570,7 +560,7 @@ impl Store {
         actor: &Actor,
         episode_id: i64,
     ) -> Result<Vec<FormResponse>> {
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::PatientReports, Action::Read)?;
         let sql = concat!(
             "SELECT ",
             form_columns!(),
@@ -624,7 +614,7 @@ impl Store {
         patient: PatientId,
         reason: &str,
     ) -> Result<CareEpisode> {
-        actor.require_clinician()?;
+        actor.require(Area::ClinicalWork, Action::Write)?;
         let reason = reason.trim();
         if reason.chars().count() < 10 || reason.chars().count() > 2000 {
             return Err(StoreError::Invalid(rapport_domain::FieldError::new(
@@ -683,7 +673,7 @@ impl Store {
     /// Open episodes of the clinician's clinic with a positive red-flag screen
     /// not yet cleared, oldest first.
     pub async fn red_flag_alerts(&self, actor: &Actor) -> Result<Vec<RedFlagAlert>> {
-        actor.require_clinician()?;
+        actor.require(Area::ClinicalWork, Action::Read)?;
         let rows: Vec<AlertRow> = on_read!(self, |ex| {
             sqlx::query_as(
                 "SELECT p.id AS patient_id, p.given_name, p.family_name, e.id AS episode_id, e.red_flag_at \
@@ -720,7 +710,7 @@ impl Store {
         discharged_within_days: i64,
         today: Date,
     ) -> Result<Vec<EpisodeForms>> {
-        actor.require_clinician()?;
+        actor.require(Area::ClinicalWork, Action::Read)?;
         let since = today
             .checked_sub(jiff::Span::new().days(discharged_within_days))
             .unwrap_or(today);
@@ -824,7 +814,7 @@ impl Store {
         note: &str,
         on: Date,
     ) -> Result<BeliefReview> {
-        actor.require_clinician()?;
+        actor.require(Area::ClinicalWork, Action::Write)?;
         // A belief is reconciled once the patient held it: it is one they confirm.
         if let Some(bad) = reconciled.iter().find(|k| !confirmed.contains(k)) {
             return Err(StoreError::Invalid(rapport_domain::FieldError::new(
@@ -904,7 +894,7 @@ impl Store {
         actor: &Actor,
         episode_id: i64,
     ) -> Result<Option<BeliefReview>> {
-        actor.require_clinician()?;
+        actor.require(Area::ClinicalWork, Action::Read)?;
         let row: Option<BeliefRow> = on_read!(self, |ex| {
             sqlx::query_as(
                 "SELECT id, episode_id, reviewed_by, confirmed, reconciled, note, reviewed_on FROM belief_reviews \

@@ -1,6 +1,7 @@
 //! Invitations: a clinician gives a patient a single-use, expiring link on
 //! which the patient sets a password and so gets an account.
 
+use rapport_domain::access::{Action, Area};
 use std::time::Duration;
 
 use rapport_domain::identity::{ClinicId, Email, PatientId, Role, UserId};
@@ -75,7 +76,7 @@ impl Store {
         email: &Email,
         ttl: Duration,
     ) -> Result<Invite> {
-        actor.require_clinician()?;
+        actor.require(Area::PatientDetails, Action::Write)?;
         // The invitation records the account that made it; an operator at the
         // command line has none to record.
         let created_by = actor.user_id_raw().ok_or(StoreError::Forbidden)?;

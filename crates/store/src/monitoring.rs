@@ -7,6 +7,7 @@
 use jiff::civil::Date;
 use jiff::{Timestamp, tz::TimeZone};
 use rapport_domain::FieldError;
+use rapport_domain::access::{Action, Area};
 use rapport_domain::identity::{PatientId, Role};
 use rapport_domain::monitoring::{LogInput, PlanVersion, SessionLog, SkipReason, Thresholds};
 use rapport_domain::theory::episode::{Completion, FollowUp, FollowUpKind, Practice};
@@ -453,19 +454,6 @@ fn plan_versions(rows: Vec<(Day, String)>, episode: i64) -> Result<Vec<PlanVersi
         .collect()
 }
 
-impl Actor {
-    /// A patient acts for themself only; a clinician for any patient of
-    /// their clinic. Other roles do not touch these records.
-    fn require_self_or_clinician(&self, patient: PatientId) -> Result<()> {
-        match self.role {
-            Role::Clinician => Ok(()),
-            Role::Patient if self.patient_id == Some(patient) => Ok(()),
-            Role::Patient => Err(StoreError::NotFound),
-            Role::Admin | Role::Researcher => Err(StoreError::Forbidden),
-        }
-    }
-}
-
 impl Store {
     /// Records a session for the patient's open episode, validated by the
     /// domain against the plan in force on the day and the patient's time
@@ -490,7 +478,7 @@ impl Store {
         source: LogSource,
         now: Timestamp,
     ) -> Result<StoredLog> {
-        actor.require_self_or_clinician(patient)?;
+        actor.require_for(patient, Area::PatientReports, Action::Write)?;
         in_tx!(self, |tx| {
             let zone: Option<String> = sqlx::query_scalar(ZONE)
                 .bind(patient.0)
@@ -637,7 +625,7 @@ impl Store {
         actor: &Actor,
         patient: PatientId,
     ) -> Result<Option<MonitoringRecord>> {
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::PatientReports, Action::Read)?;
         let zone: Option<String> = on_read!(self, |ex| {
             sqlx::query_scalar(ZONE)
                 .bind(patient.0)
@@ -764,7 +752,7 @@ impl Store {
         log_id: i64,
         body: &str,
     ) -> Result<LogComment> {
-        actor.require_clinician()?;
+        actor.require(Area::CarePlan, Action::Write)?;
         let body = text("body", body, true)?;
         let author = actor.user_id_raw().ok_or(StoreError::Forbidden)?;
         in_tx!(self, |tx| {
@@ -864,7 +852,7 @@ impl Store {
         input: &FollowUpInput,
         today: Date,
     ) -> Result<StoredFollowUp> {
-        actor.require_clinician()?;
+        actor.require(Area::ClinicalWork, Action::Write)?;
         let user = actor.user_id_raw().ok_or(StoreError::Forbidden)?;
         in_tx!(self, |tx| {
             let episode: Option<(i64, Day)> = sqlx::query_as(
@@ -978,7 +966,7 @@ impl Store {
         patient: PatientId,
         body: &str,
     ) -> Result<Message> {
-        actor.require_self_or_clinician(patient)?;
+        actor.require_for(patient, Area::PatientReports, Action::Write)?;
         let body = text("body", body, true)?;
         let sender = actor.user_id_raw().ok_or(StoreError::Forbidden)?;
         let from_patient = actor.role == Role::Patient;
@@ -1035,7 +1023,7 @@ impl Store {
     }
 
     async fn messages_inner(&self, actor: &Actor, patient: PatientId) -> Result<Vec<Message>> {
-        actor.require_self_or_clinician(patient)?;
+        actor.require_for(patient, Area::PatientReports, Action::Read)?;
         let reader_is_patient = actor.role == Role::Patient;
         // Read on the read side; the write lock is taken only when there is
         // something unread to mark, not on every view of the page.
@@ -1102,7 +1090,7 @@ impl Store {
     /// Unread messages from patients of the clinic, per patient, for the
     /// clinician's lists.
     pub async fn messages_unread(&self, actor: &Actor) -> Result<Vec<(PatientId, i64)>> {
-        let result = actor.require_clinician();
+        let result = actor.require(Area::ClinicalWork, Action::Read);
         self.audited(actor, "patient.list", None, result).await?;
         let rows: Vec<(i64, i64)> = on_read!(self, |ex| {
             sqlx::query_as(
@@ -1126,9 +1114,7 @@ impl Store {
 
     /// The clinic's monitoring thresholds (the defaults unless changed).
     pub async fn thresholds(&self, actor: &Actor) -> Result<Thresholds> {
-        if actor.role == Role::Researcher {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(Area::ClinicSettings, Action::Read)?;
         let text: Option<String> = on_read!(self, |ex| {
             sqlx::query_scalar("SELECT thresholds FROM clinic_thresholds WHERE clinic_id = $1")
                 .bind(actor.clinic_id.0)
@@ -1145,7 +1131,7 @@ impl Store {
     }
 
     async fn thresholds_set_inner(&self, actor: &Actor, thresholds: &Thresholds) -> Result<()> {
-        actor.require_admin()?;
+        actor.require(Area::ClinicSettings, Action::Write)?;
         thresholds.validate()?;
         let text =
             serde_json::to_string(thresholds).map_err(|e| StoreError::Conflict(e.to_string()))?;

@@ -23,6 +23,7 @@
 //! operation — an SMTP attempt bounded well below the claim — nothing is
 //! sent twice.
 
+use rapport_domain::access::{Action, Area};
 use std::time::Duration;
 
 use jiff::civil::Date;
@@ -368,7 +369,7 @@ impl Store {
     /// The outbox of the administrator's clinic, newest first. Reading it is
     /// audited (it names patients' and clinicians' addresses).
     pub async fn outbox_list(&self, actor: &Actor, limit: u32) -> Result<Vec<OutboxMail>> {
-        actor.require_admin()?;
+        actor.require(Area::AuditLog, Action::Read)?;
         let sql = concat!(
             "SELECT ",
             outbox_columns!(),

@@ -4,7 +4,8 @@
 //! `Forbidden`, so that its existence is not revealed.
 
 use jiff::civil::Date;
-use rapport_domain::identity::{ClinicId, Email, PatientId, Role};
+use rapport_domain::access::{Action, Area};
+use rapport_domain::identity::{ClinicId, Email, PatientId};
 use rapport_domain::patient::{Patient, PatientDetails, PatientInput};
 
 use crate::audit::{Event, audit_insert};
@@ -60,30 +61,6 @@ macro_rules! columns {
     () => {
         "id, clinic_id, given_name, family_name, birth_date, email, phone, external_ref, version, created_at, updated_at"
     };
-}
-
-/// The slice of patients an actor may read: their clinic, and for a patient
-/// account their own record only.
-pub(crate) struct ReadScope {
-    pub clinic: i64,
-    pub only: Option<i64>,
-}
-
-impl Actor {
-    pub(crate) fn patient_read_scope(&self) -> Result<ReadScope> {
-        match self.role {
-            Role::Clinician => Ok(ReadScope {
-                clinic: self.clinic_id.0,
-                only: None,
-            }),
-            // A patient account without a record can see nothing; -1 matches no row.
-            Role::Patient => Ok(ReadScope {
-                clinic: self.clinic_id.0,
-                only: Some(self.patient_id.map_or(-1, |p| p.0)),
-            }),
-            Role::Admin | Role::Researcher => Err(StoreError::Forbidden),
-        }
-    }
 }
 
 /// Search text to a LIKE pattern, with the pattern's own characters escaped.
@@ -185,7 +162,7 @@ impl Store {
         details: &PatientDetails,
         episode_opened_on: Option<Date>,
     ) -> Result<Versioned<Patient>> {
-        actor.require_clinician()?;
+        actor.require(Area::PatientDetails, Action::Write)?;
         let now = Ts::now();
         let sql = concat!(
             "INSERT INTO patients (clinic_id, given_name, family_name, birth_date, email, phone, external_ref, version, created_at, updated_at) ",
@@ -243,7 +220,7 @@ impl Store {
     }
 
     async fn patient_get_inner(&self, actor: &Actor, id: PatientId) -> Result<Versioned<Patient>> {
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::PatientDetails, Action::Read)?;
         let sql = concat!(
             "SELECT ",
             columns!(),
@@ -278,7 +255,7 @@ impl Store {
         actor: &Actor,
         query: &PatientQuery,
     ) -> Result<Vec<Versioned<Patient>>> {
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::PatientDetails, Action::Read)?;
         let pattern = rapport_domain::patient::search_text(query.search.as_deref())?
             .as_deref()
             .map(like_pattern);
@@ -340,7 +317,7 @@ impl Store {
         expected_version: Option<i64>,
         today: Date,
     ) -> Result<Versioned<Patient>> {
-        actor.require_clinician()?;
+        actor.require(Area::PatientDetails, Action::Write)?;
         let select = concat!(
             "SELECT ",
             columns!(),

@@ -8,7 +8,8 @@
 
 use jiff::civil::Time;
 use rapport_domain::FieldError;
-use rapport_domain::identity::{PatientId, Role};
+use rapport_domain::access::{Action, Area};
+use rapport_domain::identity::PatientId;
 use serde::Serialize;
 
 use crate::audit::{Event, audit_insert};
@@ -83,18 +84,6 @@ struct PrefRow {
     reminders_on: Option<bool>,
 }
 
-impl Actor {
-    /// The patient's own account, or a clinician of their clinic.
-    fn may_set_preferences(&self, patient: PatientId) -> Result<()> {
-        match self.role {
-            Role::Clinician => Ok(()),
-            Role::Patient if self.patient_id == Some(patient) => Ok(()),
-            Role::Patient => Err(StoreError::NotFound),
-            Role::Admin | Role::Researcher => Err(StoreError::Forbidden),
-        }
-    }
-}
-
 const PREFS_SELECT: &str = "SELECT c.time_zone AS clinic_zone, pp.time_zone, pp.reminder_time, pp.reminders_on \
      FROM patients p JOIN clinics c ON c.id = p.clinic_id \
      LEFT JOIN patient_preferences pp ON pp.patient_id = p.id \
@@ -122,7 +111,7 @@ impl Store {
     }
 
     async fn preferences_inner(&self, actor: &Actor, patient: PatientId) -> Result<Preferences> {
-        actor.may_set_preferences(patient)?;
+        actor.require_for(patient, Area::PatientReports, Action::Read)?;
         let row: Option<PrefRow> = on_read!(self, |ex| {
             sqlx::query_as(PREFS_SELECT)
                 .bind(patient.0)
@@ -158,7 +147,7 @@ impl Store {
         patient: PatientId,
         input: &PreferencesInput,
     ) -> Result<Preferences> {
-        actor.may_set_preferences(patient)?;
+        actor.require_for(patient, Area::PatientReports, Action::Write)?;
         let zone = match input.time_zone.trim() {
             "" => None,
             z => Some(time_zone_name(z)?),

@@ -4,9 +4,10 @@
 //! exercise, checked in the same transaction as the write.
 
 use jiff::civil::Date;
+use rapport_domain::access::{Action, Area, Reach};
 use rapport_domain::assessment::RedFlagState;
 use rapport_domain::exercise::Exercise;
-use rapport_domain::identity::{ClinicId, PatientId, Role, UserId};
+use rapport_domain::identity::{ClinicId, PatientId, UserId};
 use rapport_domain::prescription::{Change, Goal, Plan};
 use serde::Serialize;
 
@@ -88,16 +89,6 @@ struct AssignmentRow {
     read_at: Option<Ts>,
 }
 
-impl Actor {
-    /// The open episode of a patient in the actor's scope, with its red-flag state.
-    fn clinician_or_self(&self) -> Result<()> {
-        match self.role {
-            Role::Clinician | Role::Patient => Ok(()),
-            _ => Err(StoreError::Forbidden),
-        }
-    }
-}
-
 const OPEN_EPISODE: &str = "SELECT id, red_flag FROM episodes WHERE patient_id = $1 AND clinic_id = $2 AND discharged_on IS NULL";
 
 impl Store {
@@ -118,7 +109,7 @@ impl Store {
         patient: PatientId,
         goal: &Goal,
     ) -> Result<StoredGoal> {
-        actor.require_clinician()?;
+        actor.require(Area::CarePlan, Action::Write)?;
         let text = json(goal)?;
         in_tx!(self, |tx| {
             let episode: Option<(i64, String)> = sqlx::query_as(OPEN_EPISODE)
@@ -172,7 +163,7 @@ impl Store {
     }
 
     async fn goals_list_inner(&self, actor: &Actor, patient: PatientId) -> Result<Vec<StoredGoal>> {
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::CarePlan, Action::Read)?;
         let rows: Vec<(i64, i64, String)> = on_read!(self, |ex| {
             sqlx::query_as(concat!(
                 "SELECT g.id, g.episode_id, g.goal FROM goals g WHERE g.patient_id = $1 AND g.clinic_id = $2 ",
@@ -224,7 +215,7 @@ impl Store {
         reason: &str,
         on: Date,
     ) -> Result<Prescription> {
-        actor.require_clinician()?;
+        actor.require(Area::CarePlan, Action::Write)?;
         let reason = reason.trim();
         if reason.chars().count() > 500 {
             return Err(StoreError::Invalid(rapport_domain::FieldError::new(
@@ -377,7 +368,7 @@ impl Store {
         actor: &Actor,
         patient: PatientId,
     ) -> Result<Option<Prescription>> {
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::CarePlan, Action::Read)?;
         let id: Option<i64> = on_read!(self, |ex| {
             sqlx::query_scalar(concat!(
                 "SELECT p.id FROM prescriptions p WHERE p.patient_id = $1 AND p.clinic_id = $2 ",
@@ -409,7 +400,7 @@ impl Store {
     }
 
     async fn prescription_get_inner(&self, actor: &Actor, id: i64) -> Result<Prescription> {
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::CarePlan, Action::Read)?;
         let found: Option<i64> = on_read!(self, |ex| {
             sqlx::query_scalar("SELECT patient_id FROM prescriptions WHERE id = $1 AND clinic_id = $2 AND ($3 IS NULL OR patient_id = $3)")
                 .bind(id)
@@ -451,7 +442,7 @@ impl Store {
         patient: PatientId,
         item_id: &str,
     ) -> Result<EducationAssignment> {
-        actor.require_clinician()?;
+        actor.require(Area::CarePlan, Action::Write)?;
         let now = Ts::now();
         let user = actor.user_id_raw().ok_or(StoreError::Forbidden)?;
         in_tx!(self, |tx| {
@@ -524,7 +515,7 @@ impl Store {
         actor: &Actor,
         patient: PatientId,
     ) -> Result<Vec<EducationAssignment>> {
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::CarePlan, Action::Read)?;
         let rows: Vec<AssignmentRow> = on_read!(self, |ex| {
             sqlx::query_as(concat!(
                 "SELECT a.id, a.item_id, a.assigned_by, a.assigned_at, a.read_at FROM education_assignments a ",
@@ -558,8 +549,7 @@ impl Store {
     }
 
     async fn education_mark_read_inner(&self, actor: &Actor, assignment: i64) -> Result<()> {
-        actor.clinician_or_self()?;
-        let scope = actor.patient_read_scope()?;
+        let scope = actor.scope(Area::PatientReports, Action::Write)?;
         in_tx!(self, |tx| {
             let patient: Option<i64> = sqlx::query_scalar(
                 "UPDATE education_assignments SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND clinic_id = $3 \
@@ -587,7 +577,10 @@ impl Store {
 
     /// A clinic adds one of its own exercises (or replaces it, by id).
     pub async fn clinic_exercise_put(&self, actor: &Actor, exercise: &Exercise) -> Result<()> {
-        if actor.role != Role::Clinician && actor.role != Role::Admin {
+        if !actor
+            .reach(Area::ExerciseLibrary, Action::Write)
+            .eq(&Reach::Clinic)
+        {
             return Err(StoreError::Forbidden);
         }
         let text = json(exercise)?;
@@ -638,7 +631,10 @@ impl Store {
         content_type: &str,
         bytes: &[u8],
     ) -> Result<()> {
-        if actor.role != Role::Clinician && actor.role != Role::Admin {
+        if !actor
+            .reach(Area::ExerciseLibrary, Action::Write)
+            .eq(&Reach::Clinic)
+        {
             return Err(StoreError::Forbidden);
         }
         in_tx!(self, |tx| {

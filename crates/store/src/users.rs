@@ -1,5 +1,6 @@
 //! Accounts. Passwords arrive here already hashed; the store never sees one.
 
+use rapport_domain::access::{Action, Area};
 use rapport_domain::identity::{ClinicId, Email, PatientId, Role, UserId};
 use serde::Serialize;
 
@@ -188,7 +189,7 @@ impl Store {
 
     /// An administrator adds a staff account to their own clinic.
     pub async fn user_create_by(&self, actor: &Actor, new: &NewUser) -> Result<User> {
-        actor.require_admin()?;
+        actor.require(Area::Accounts, Action::Write)?;
         if new.clinic_id != actor.clinic_id || new.role == Role::Patient {
             return Err(StoreError::Forbidden);
         }
@@ -232,7 +233,7 @@ impl Store {
 
     /// The accounts of the administrator's own clinic.
     pub async fn users_list(&self, actor: &Actor) -> Result<Vec<User>> {
-        actor.require_admin()?;
+        actor.require(Area::Accounts, Action::Read)?;
         let sql = concat!(
             "SELECT ",
             user_columns!(),
@@ -271,7 +272,7 @@ impl Store {
 
     /// The account a patient of the clinician's clinic logs in with, if any.
     pub async fn patient_account(&self, actor: &Actor, patient: PatientId) -> Result<Option<User>> {
-        actor.require_clinician()?;
+        actor.require(Area::PatientDetails, Action::Write)?;
         let sql = concat!(
             "SELECT ",
             user_columns!(),

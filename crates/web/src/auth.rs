@@ -1,6 +1,7 @@
 //! Passwords, log-in with throttling, and who is asking: the web session from
 //! its cookie, the API caller from a bearer token.
 
+use std::marker::PhantomData;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
@@ -9,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use rapport_care::accounts::{self, verify_password};
+use rapport_domain::access::{self, Action, Area};
 use rapport_domain::identity::Email;
 use rapport_store::{Actor, Reservation, SessionKind, SessionTokens, User};
 
@@ -292,5 +294,119 @@ impl FromRequestParts<AppState> for ApiUser {
             .unwrap_or(ClientAddr(None));
         let actor = user.actor(addr);
         Ok(ApiUser { user, actor, token })
+    }
+}
+
+/// What a route needs: an area of records and an action on it, from the
+/// domain's access table (`rapport_domain::access`). Each route declares it
+/// in its signature with [`May`] (pages) or [`ApiMay`] (the API), so who may
+/// call it is written where the route is, and decided in one table.
+pub trait Needs {
+    const AREA: Area;
+    const ACTION: Action;
+}
+
+/// Reading records of area `A`.
+pub struct Reads<A>(PhantomData<A>);
+/// Writing records of area `A`.
+pub struct Writes<A>(PhantomData<A>);
+
+/// An area of [`rapport_domain::access::Area`], as a type.
+pub trait AreaOf {
+    const AREA: Area;
+}
+
+macro_rules! areas {
+    ($($name:ident),* $(,)?) => {$(
+        #[doc = concat!("The `", stringify!($name), "` area of the access table.")]
+        pub struct $name;
+        impl AreaOf for $name {
+            const AREA: Area = Area::$name;
+        }
+    )*};
+}
+
+areas!(
+    PatientDetails,
+    PatientReports,
+    CarePlan,
+    ClinicalWork,
+    Accounts,
+    ClinicSettings,
+    ExerciseLibrary,
+    AuditLog,
+    Research,
+    Theory,
+);
+
+impl<A: AreaOf> Needs for Reads<A> {
+    const AREA: Area = A::AREA;
+    const ACTION: Action = Action::Read;
+}
+
+impl<A: AreaOf> Needs for Writes<A> {
+    const AREA: Area = A::AREA;
+    const ACTION: Action = Action::Write;
+}
+
+/// A logged-in page user whose role reaches what `N` needs; others are
+/// refused with 403 (and the anonymous sent to log in).
+pub struct May<N: Needs> {
+    pub user: CurrentUser,
+    _needs: PhantomData<N>,
+}
+
+impl<N: Needs> std::ops::Deref for May<N> {
+    type Target = CurrentUser;
+    fn deref(&self) -> &CurrentUser {
+        &self.user
+    }
+}
+
+impl<N: Needs + Send + Sync> FromRequestParts<AppState> for May<N> {
+    type Rejection = PageError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if !access::allowed(user.auth.user.role, N::AREA, N::ACTION) {
+            return Err(PageError(AppError::Forbidden));
+        }
+        Ok(May {
+            user,
+            _needs: PhantomData,
+        })
+    }
+}
+
+/// An API caller whose role reaches what `N` needs; others are refused
+/// with 403 before the request is read.
+pub struct ApiMay<N: Needs> {
+    pub user: ApiUser,
+    _needs: PhantomData<N>,
+}
+
+impl<N: Needs> std::ops::Deref for ApiMay<N> {
+    type Target = ApiUser;
+    fn deref(&self) -> &ApiUser {
+        &self.user
+    }
+}
+
+impl<N: Needs + Send + Sync> FromRequestParts<AppState> for ApiMay<N> {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = ApiUser::from_request_parts(parts, state).await?;
+        if !access::allowed(user.user.role, N::AREA, N::ACTION) {
+            return Err(ApiError(AppError::Forbidden));
+        }
+        Ok(ApiMay {
+            user,
+            _needs: PhantomData,
+        })
     }
 }

@@ -11,9 +11,10 @@ use rapport_domain::identity::{Email, PatientId, Role, check_password};
 use rapport_store::{AuditEntry, AuditQuery, NewUser, StoreError, User};
 use serde::Deserialize;
 
-use super::{Layout, require_role};
+use super::Layout;
 use crate::AppState;
-use crate::auth::{CurrentUser, hash_password};
+use crate::auth::{Accounts, AuditLog, Research};
+use crate::auth::{CurrentUser, May, Reads, Writes, hash_password};
 use crate::error::{AppError, PageResult};
 
 pub fn routes() -> Router<AppState> {
@@ -65,8 +66,7 @@ async fn users_page(
     })
 }
 
-async fn users(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
-    require_role(&user.auth, Role::Admin)?;
+async fn users(State(state): State<AppState>, user: May<Reads<Accounts>>) -> PageResult<Response> {
     let form = UserForm {
         role: "clinician".into(),
         ..Default::default()
@@ -78,10 +78,9 @@ async fn users(State(state): State<AppState>, user: CurrentUser) -> PageResult<R
 
 async fn create_user(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<Accounts>>,
     Form(mut form): Form<UserForm>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Admin)?;
     let checked = (|| -> Result<(Email, Role), AppError> {
         let email = Email::parse(&form.email)?;
         let role: Role = form.role.parse()?;
@@ -162,10 +161,9 @@ const AUDIT_PAGE: u32 = 100;
 
 async fn audit(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Reads<AuditLog>>,
     Query(p): Query<AuditParams>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Admin)?;
     let patient = match p.patient.trim() {
         "" => None,
         s => Some(PatientId(s.parse().map_err(|_| {
@@ -209,8 +207,10 @@ struct ResearchPage {
     roles: Vec<(String, i64)>,
 }
 
-async fn research(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
-    require_role(&user.auth, Role::Researcher)?;
+async fn research(
+    State(state): State<AppState>,
+    user: May<Reads<Research>>,
+) -> PageResult<Response> {
     let clinic = user.auth.user.clinic_id;
     Ok(ResearchPage {
         layout: Layout::user(&user.auth, "Overview", "/research"),

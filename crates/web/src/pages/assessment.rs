@@ -11,17 +11,19 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use rapport_domain::assessment::intake::Intake;
 use rapport_domain::assessment::{BELIEFS, DueItem, Mismatch, RED_FLAGS, expectation_mismatches};
-use rapport_domain::identity::{PatientId, Role};
+use rapport_domain::identity::PatientId;
 use rapport_domain::instruments;
 use rapport_domain::patient::Patient;
 use rapport_store::{CareEpisode, StoreError};
 use serde::Deserialize;
 
-use super::{Layout, require_role, today};
+use super::{Layout, require, today};
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::ClinicalWork;
+use crate::auth::{CurrentUser, May, Writes};
 use crate::error::{AppError, PageResult};
 use rapport_care::chart::day_of;
+use rapport_domain::access::{Action, Area};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -92,7 +94,7 @@ fn fmt_num(v: f64) -> String {
 }
 
 async fn build(state: &AppState, user: &CurrentUser, id: PatientId) -> Result<Page, AppError> {
-    require_role(&user.auth, Role::Clinician)?;
+    require(&user.auth, Area::ClinicalWork, Action::Read)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
     let record = state.care.chart(&user.actor, id).await?;
     let mut page = Page {
@@ -240,11 +242,10 @@ async fn refused(
 
 async fn review_beliefs(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<ClinicalWork>>,
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
     let id = PatientId(id);
     let mut confirmed = Vec::new();
     let mut reconciled = Vec::new();
@@ -297,11 +298,10 @@ struct ClearForm {
 
 async fn clear_red_flags(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<ClinicalWork>>,
     Path(id): Path<i64>,
     Form(f): Form<ClearForm>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
     let id = PatientId(id);
     match state.store.red_flag_clear(&user.actor, id, &f.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/patients/{id}/assessment")).into_response()),
@@ -341,11 +341,10 @@ fn parse_date(raw: &str) -> Result<jiff::civil::Date, AppError> {
 
 async fn discharge(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<ClinicalWork>>,
     Path(id): Path<i64>,
     Form(f): Form<DateForm>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
     let id = PatientId(id);
     let date = match parse_date(&f.date) {
         Ok(d) if d <= today() => d,
@@ -379,10 +378,9 @@ async fn discharge(
 
 async fn open(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<ClinicalWork>>,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
     let id = PatientId(id);
     match state.store.episode_open(&user.actor, id, today()).await {
         Ok(_) => Ok(Redirect::to(&format!("/patients/{id}/assessment")).into_response()),

@@ -10,13 +10,14 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use rapport_care::caseload::{CaseloadRow, Filter};
+use rapport_domain::access::{Action, Area};
 use rapport_domain::identity::Role;
 use rapport_domain::monitoring::FlagKind;
 
 use super::Layout;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, PageResult};
+use crate::error::PageResult;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/caseload", get(page))
@@ -38,11 +39,10 @@ async fn page(
     user: CurrentUser,
     Query(filter): Query<Filter>,
 ) -> PageResult<Response> {
-    match user.auth.user.role {
-        Role::Patient => return Ok(Redirect::to("/me").into_response()),
-        Role::Clinician | Role::Admin => {}
-        Role::Researcher => return Err(AppError::Forbidden.into()),
+    if user.auth.user.role == Role::Patient {
+        return Ok(Redirect::to("/me").into_response());
     }
+    super::require(&user.auth, Area::ClinicalWork, Action::Read)?;
     let (rows, total) = state.care.caseload(&user.actor, &filter).await?;
     Ok(Page {
         layout: Layout::user(&user.auth, "Caseload", "/caseload"),

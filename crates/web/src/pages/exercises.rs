@@ -13,12 +13,12 @@ use rapport_domain::assessment::intake::{Equipment, Setting};
 use rapport_domain::exercise::{
     Category, Exercise, ExerciseInput, FearedMovement, Position, Target, Task,
 };
-use rapport_domain::identity::Role;
 use serde::Deserialize;
 
 use super::Layout;
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::ExerciseLibrary;
+use crate::auth::{CurrentUser, May, Reads, Writes};
 use crate::error::{AppError, PageError, PageResult};
 
 pub fn routes() -> Router<AppState> {
@@ -27,14 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/exercises/new", get(new_form).post(create))
         .route("/exercises/{id}", get(detail))
         .route("/exercises/{id}/image", get(image).post(upload))
-}
-
-/// Staff only: patients see their exercises on their plan.
-fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
-    match user.auth.user.role {
-        Role::Clinician | Role::Admin => Ok(()),
-        _ => Err(AppError::Forbidden),
-    }
 }
 
 #[derive(Deserialize)]
@@ -58,10 +50,9 @@ struct ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Reads<ExerciseLibrary>>,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
-    require_staff(&user)?;
     let lib = state.care.library(user.auth.user.clinic_id).await?;
     let needle = q.q.trim().to_lowercase();
     let exercises: Vec<Exercise> = lib
@@ -101,10 +92,9 @@ struct DetailPage {
 
 async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Reads<ExerciseLibrary>>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    require_staff(&user)?;
     let lib = state.care.library(user.auth.user.clinic_id).await?;
     let e = lib.get(&id).cloned().ok_or(PageError(AppError::NotFound))?;
     let chain = lib
@@ -207,8 +197,7 @@ impl FormPage {
     }
 }
 
-async fn new_form(user: CurrentUser) -> PageResult<Response> {
-    require_staff(&user)?;
+async fn new_form(user: May<Writes<ExerciseLibrary>>) -> PageResult<Response> {
     let input = ExerciseInput {
         level: "1".into(),
         sets: "2".into(),
@@ -223,10 +212,9 @@ async fn new_form(user: CurrentUser) -> PageResult<Response> {
 
 async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<ExerciseLibrary>>,
     body: Bytes,
 ) -> PageResult<Response> {
-    require_staff(&user)?;
     let mut input = ExerciseInput::default();
     for (k, v) in form_urlencoded::parse(&body) {
         let v = v.into_owned();
@@ -306,11 +294,10 @@ const IMAGE_MAX: usize = 200 * 1024;
 
 async fn upload(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<ExerciseLibrary>>,
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> PageResult<Response> {
-    require_staff(&user)?;
     let lib = state.care.library(user.auth.user.clinic_id).await?;
     lib.get(&id).ok_or(PageError(AppError::NotFound))?;
     while let Ok(Some(field)) = form.next_field().await {

@@ -24,6 +24,7 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use rapport_domain::access::{self, Action, Area};
 use rapport_domain::identity::Role;
 
 use crate::AppState;
@@ -178,8 +179,20 @@ pub async fn static_file(Path(file): Path<String>) -> Response {
 }
 
 /// Refuses a page to roles it is not for.
-pub(crate) fn require_role(auth: &WebAuth, role: Role) -> Result<(), AppError> {
-    if auth.user.role == role {
+/// Refuses a user whose role does not reach `area` for `action`
+/// (`rapport_domain::access`). Routes declare this with `May` where they can;
+/// loaders shared by several routes check it themselves.
+pub(crate) fn require(auth: &WebAuth, area: Area, action: Action) -> Result<(), AppError> {
+    if access::allowed(auth.user.role, area, action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The patient's own pages (`/me…`) are for a patient account.
+pub(crate) fn require_patient(auth: &WebAuth) -> Result<(), AppError> {
+    if auth.user.role == Role::Patient {
         Ok(())
     } else {
         Err(AppError::Forbidden)

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use rapport_care::contacts::PlanStep;
 use rapport_domain::exercise::Library;
-use rapport_domain::identity::{PatientId, Role};
+use rapport_domain::identity::PatientId;
 use rapport_domain::monitoring::{self, AdherenceReport, Flag, LogInput, NextContact, Thresholds};
 use rapport_domain::prescription::Step;
 use rapport_domain::prescription::plan::describe_dose;
@@ -21,9 +21,10 @@ use rapport_store::{ContactPractice, FollowUpInput, LogSource, StoreError, Store
 use serde::Deserialize;
 
 use super::prescribe::{change_text, name_of};
-use super::require_role;
+use super::require_patient;
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{CarePlan, ClinicalWork};
+use crate::auth::{CurrentUser, May, Writes};
 use crate::error::{AppError, PageError, PageResult};
 use rapport_care::chart::Chart;
 use rapport_care::judgement::Assessed;
@@ -401,7 +402,7 @@ impl LogForm {
 }
 
 fn own_patient(user: &CurrentUser) -> Result<PatientId, AppError> {
-    require_role(&user.auth, Role::Patient)?;
+    require_patient(&user.auth)?;
     user.auth.user.patient_id.ok_or(AppError::NotFound)
 }
 
@@ -495,11 +496,10 @@ fn yes_no(field: &str, raw: &str) -> Result<Option<bool>, AppError> {
 /// this one.
 async fn follow_up(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<ClinicalWork>>,
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
     let patient = PatientId(id);
     let mut one: std::collections::HashMap<String, String> = Default::default();
     let mut practices = std::collections::BTreeSet::new();
@@ -582,11 +582,10 @@ async fn follow_up(
 
 async fn comment(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<CarePlan>>,
     Path((id, log)): Path<(i64, i64)>,
     Form(form): Form<MessageForm>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
     state
         .store
         .log_comment_add(&user.actor, PatientId(id), log, &form.body)
@@ -596,11 +595,10 @@ async fn comment(
 
 async fn clinician_message(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<CarePlan>>,
     Path(id): Path<i64>,
     Form(form): Form<MessageForm>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
     state
         .store
         .message_send(&user.actor, PatientId(id), &form.body)

@@ -13,10 +13,12 @@ use rapport_domain::patient::{Patient, PatientInput};
 use rapport_store::{PatientQuery, StoreError};
 use serde::Deserialize;
 
-use super::{Layout, require_role};
+use super::{Layout, require, require_patient};
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::PatientDetails;
+use crate::auth::{CurrentUser, May, Writes};
 use crate::error::{AppError, PageError, PageResult};
+use rapport_domain::access::{Action, Area};
 
 const PAGE_SIZE: u32 = 50;
 
@@ -63,7 +65,7 @@ async fn list(
     if user.auth.user.role == Role::Patient {
         return Ok(Redirect::to("/me").into_response());
     }
-    require_role(&user.auth, Role::Clinician)?;
+    require(&user.auth, Area::ClinicalWork, Action::Read)?;
     let page = q.page.unwrap_or(1).max(1);
     let query = PatientQuery {
         search: Some(q.q.clone()),
@@ -312,17 +314,15 @@ fn label_of(field: &str) -> &str {
     }
 }
 
-async fn new_form(user: CurrentUser) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
+async fn new_form(user: May<Writes<PatientDetails>>) -> PageResult<Response> {
     Ok(form_page(&user, &PatientForm::default(), None, None).into_response())
 }
 
 async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<PatientDetails>>,
     Form(form): Form<PatientForm>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
     let details = match form.input().validate(today()) {
         Ok(d) => d,
         Err(rapport_domain::Error::Invalid(e)) => {
@@ -485,7 +485,7 @@ pub(crate) async fn render_me(
 }
 
 async fn me_page(state: &AppState, user: &CurrentUser) -> Result<PatientPage, PageError> {
-    require_role(&user.auth, Role::Patient)?;
+    require_patient(&user.auth)?;
     let id = user
         .auth
         .user
@@ -531,11 +531,10 @@ async fn me_page(state: &AppState, user: &CurrentUser) -> Result<PatientPage, Pa
 
 async fn edit_form(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<PatientDetails>>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let id = parse_id(&id)?;
-    require_role(&user.auth, Role::Clinician)?;
     let current = state.store.patient_get(&user.actor, id).await?;
     let form = PatientForm::from_patient(&current.value, current.version);
     Ok(form_page(&user, &form, None, Some(id)).into_response())
@@ -543,12 +542,11 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<PatientDetails>>,
     Path(id): Path<String>,
     Form(form): Form<PatientForm>,
 ) -> PageResult<Response> {
     let id = parse_id(&id)?;
-    require_role(&user.auth, Role::Clinician)?;
     match state
         .store
         .patient_update(&user.actor, id, &form.input(), form.version, today())
@@ -573,12 +571,11 @@ struct InviteForm {
 async fn invite(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
-    user: CurrentUser,
+    user: May<Writes<PatientDetails>>,
     Path(id): Path<String>,
     Form(form): Form<InviteForm>,
 ) -> PageResult<Response> {
     let id = parse_id(&id)?;
-    require_role(&user.auth, Role::Clinician)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
     let mut page = PatientPage::new(&state, &user, patient, "");
     let email = match Email::parse(&form.email) {

@@ -9,17 +9,19 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use rapport_domain::education::EducationItem;
-use rapport_domain::identity::{PatientId, Role};
+use rapport_domain::identity::PatientId;
 use rapport_domain::patient::Patient;
 use rapport_domain::prescription::GoalInput;
 use rapport_store::{EducationAssignment, StoreError, StoredGoal};
 use serde::Deserialize;
 
-use super::{Layout, require_role, today};
+use super::{Layout, require, require_patient, today};
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::CarePlan;
+use crate::auth::{CurrentUser, May, Writes};
 use crate::error::{AppError, PageError, PageResult};
 use rapport_care::chart::Chart;
+use rapport_domain::access::{Action, Area};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -108,7 +110,7 @@ pub async fn build(
     user: &CurrentUser,
     id: PatientId,
 ) -> Result<PlanPage, AppError> {
-    require_role(&user.auth, Role::Clinician)?;
+    require(&user.auth, Area::ClinicalWork, Action::Read)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
     let record = state.care.chart(&user.actor, id).await?;
     // The record already holds the goals and the reading of the episode.
@@ -192,11 +194,10 @@ struct GoalFormIn {
 
 async fn add_goal(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<CarePlan>>,
     Path(id): Path<i64>,
     Form(f): Form<GoalFormIn>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
     let id = PatientId(id);
     let input = GoalInput {
         activity: f.activity.clone(),
@@ -237,11 +238,10 @@ struct AssignForm {
 
 async fn assign(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<CarePlan>>,
     Path(id): Path<i64>,
     Form(f): Form<AssignForm>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Clinician)?;
     let id = PatientId(id);
     state.care.education.get(&f.item)?;
     match state.store.education_assign(&user.actor, id, &f.item).await {
@@ -265,7 +265,7 @@ async fn assignment_of(
     user: &CurrentUser,
     assignment: i64,
 ) -> Result<EducationAssignment, PageError> {
-    require_role(&user.auth, Role::Patient)?;
+    require_patient(&user.auth)?;
     let me = user
         .auth
         .user

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use rapport_domain::assessment::intake::Intake;
 use rapport_domain::exercise::{Exercise, Library};
-use rapport_domain::identity::{PatientId, Role};
+use rapport_domain::identity::PatientId;
 use rapport_domain::patient::Patient;
 use rapport_domain::prescription::builder::{self, PatientProfile};
 use rapport_domain::prescription::cert::{self, ReportContext, ReportItem};
@@ -26,11 +26,13 @@ use rapport_domain::prescription::{
 use rapport_store::{Prescription, StoreError};
 use serde::Deserialize;
 
-use super::{Layout, require_role, today};
+use super::{Layout, require, require_patient, today};
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::ClinicalWork;
+use crate::auth::{CurrentUser, May, Reads};
 use crate::error::{AppError, PageError, PageResult};
 use rapport_care::chart::Chart;
+use rapport_domain::access::{Action, Area};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -212,7 +214,7 @@ struct Loaded {
 }
 
 async fn load(state: &AppState, user: &CurrentUser, id: PatientId) -> Result<Loaded, AppError> {
-    require_role(&user.auth, Role::Clinician)?;
+    require(&user.auth, Area::ClinicalWork, Action::Read)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
     let record = state.care.chart(&user.actor, id).await?.ok_or_else(|| {
         AppError::Conflict(
@@ -904,11 +906,10 @@ struct ReportPage {
 
 async fn report_page(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Reads<ClinicalWork>>,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
     let id = PatientId(id);
-    require_role(&user.auth, Role::Clinician)?;
     let patient = state.store.patient_get(&user.actor, id).await?.value;
     // One load of the record serves both the prescription and its context.
     let record = state.care.chart(&user.actor, id).await?;
@@ -950,7 +951,7 @@ async fn my_plan_page(
     user: &CurrentUser,
     print: bool,
 ) -> Result<MyPlanPage, AppError> {
-    require_role(&user.auth, Role::Patient)?;
+    require_patient(&user.auth)?;
     let me = user.auth.user.patient_id.ok_or(AppError::NotFound)?;
     let lib = state.care.library(user.auth.user.clinic_id).await?;
     let prescription = state.store.prescription_current(&user.actor, me).await?;

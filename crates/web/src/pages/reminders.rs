@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use rapport_domain::FieldError;
-use rapport_domain::identity::Role;
 use rapport_store::{OutboxMail, PreferencesInput, StoreError};
 use serde::Deserialize;
 
-use super::{Layout, require_role};
+use super::{Layout, require_patient};
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::ClinicSettings;
+use crate::auth::{CurrentUser, May, Writes};
 use crate::error::{AppError, PageError, PageResult};
 
 pub fn routes() -> Router<AppState> {
@@ -111,7 +111,7 @@ async fn page(
 }
 
 async fn reminders(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
-    require_role(&user.auth, Role::Patient)?;
+    require_patient(&user.auth)?;
     Ok(page(&state, &user, None, None, false)
         .await?
         .into_response())
@@ -122,7 +122,7 @@ async fn save_reminders(
     user: CurrentUser,
     Form(form): Form<RemindersForm>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Patient)?;
+    require_patient(&user.auth)?;
     let patient = user
         .auth
         .user
@@ -198,8 +198,10 @@ async fn clinic_page(
     })
 }
 
-async fn clinic(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
-    require_role(&user.auth, Role::Admin)?;
+async fn clinic(
+    State(state): State<AppState>,
+    user: May<Writes<ClinicSettings>>,
+) -> PageResult<Response> {
     Ok(clinic_page(&state, &user, None, None, false)
         .await?
         .into_response())
@@ -207,10 +209,9 @@ async fn clinic(State(state): State<AppState>, user: CurrentUser) -> PageResult<
 
 async fn save_clinic(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Writes<ClinicSettings>>,
     Form(form): Form<ClinicForm>,
 ) -> PageResult<Response> {
-    require_role(&user.auth, Role::Admin)?;
     match state
         .store
         .clinic_time_zone_set(&user.actor, &form.time_zone)

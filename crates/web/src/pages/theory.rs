@@ -7,28 +7,18 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use rapport_domain::identity::Role;
 use rapport_domain::theory::{Cmoc, Evaluation, Mechanism, MechanismStatus, Theme};
 
 use super::Layout;
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::Theory;
+use crate::auth::{May, Reads};
 use crate::error::{AppError, PageResult};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/theory", get(map))
         .route("/theory/{id}", get(detail))
-}
-
-/// The theory is for staff: clinicians act on it, researchers test it,
-/// administrators review what the clinic runs on.
-fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
-    if user.auth.user.role == Role::Patient {
-        Err(AppError::Forbidden)
-    } else {
-        Ok(())
-    }
 }
 
 pub struct Row {
@@ -64,8 +54,7 @@ fn outcomes_text(c: &Cmoc) -> String {
         .join(", ")
 }
 
-async fn map(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
-    require_staff(&user)?;
+async fn map(State(state): State<AppState>, user: May<Reads<Theory>>) -> PageResult<Response> {
     let kb = &state.care.theory;
     let groups = Theme::ALL
         .iter()
@@ -112,10 +101,9 @@ struct DetailPage {
 
 async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: May<Reads<Theory>>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    require_staff(&user)?;
     let kb = &state.care.theory;
     let cmoc = kb
         .get(&id.to_uppercase())
