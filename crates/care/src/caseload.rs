@@ -12,7 +12,7 @@ use rapport_store::{Actor, StoredEpisode};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::judgement::{Assessed, Ground, MechanismState, assess, local_date, mechanisms};
+use crate::judgement::{Assessed, Ground, MechanismState, Sources, assess, local_date, mechanisms};
 use crate::{Care, CareError, Result};
 
 /// A CMOC named on a row, with its CERQual grade.
@@ -103,7 +103,7 @@ pub fn rank<'k, 'g>(
             let mut judged: Vec<Option<Assessed>> = Vec::with_capacity(piece.len());
             let mut open = Vec::with_capacity(piece.len());
             for (i, e) in piece.iter().enumerate() {
-                let mut a = assess(e, today(e), &ground(e));
+                let mut a = assess(e, today(e), &ground(e), Sources::Left);
                 if let Some((flags, next)) = a.monitoring.take() {
                     open.push((i, flags, next));
                 }

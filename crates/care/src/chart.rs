@@ -16,7 +16,7 @@ use rapport_store::{
     StoredEpisode, StoredGoal,
 };
 
-use crate::judgement::{Assessed, Ground, TheoryView, assess, local_date};
+use crate::judgement::{Assessed, Ground, Sources, TheoryView, assess, local_date};
 use crate::{Care, Result};
 
 /// Everything recorded in a patient's current episode.
@@ -174,7 +174,12 @@ impl Care {
             education: &self.education,
             thresholds: &thresholds,
         };
-        Ok(assess(record, local_date(record, now), &ground))
+        Ok(assess(
+            record,
+            local_date(record, now),
+            &ground,
+            Sources::Kept,
+        ))
     }
 
     /// The theory applied to a patient, with the records behind each

@@ -51,18 +51,36 @@ pub struct Assessed<'kb> {
     pub judgement: Judgement<'kb>,
 }
 
+/// Whether a judgement keeps the records behind each signal (a patient's
+/// page and the API show them; runs over a whole caseload do not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sources {
+    Kept,
+    Left,
+}
+
 /// Judges `e` on `today`: the monitoring rules first, so that the theory's
-/// `follow_up_within_target` is judged against the same next contact.
-pub fn assess<'kb>(e: &StoredEpisode, today: Date, with: &Ground<'kb, '_>) -> Assessed<'kb> {
+/// `follow_up_within_target` is judged against the same next contact. Both
+/// kinds of [`Sources`] give the same evaluation.
+pub fn assess<'kb>(
+    e: &StoredEpisode,
+    today: Date,
+    with: &Ground<'kb, '_>,
+    sources: Sources,
+) -> Assessed<'kb> {
     let monitoring = monitor(&e.record, today, with.thresholds, with.exercises);
     let judging = Judging {
         exercises: with.exercises,
         education: with.education,
         scheduled_contact: monitoring.as_ref().map(|(_, next)| next.scheduled()),
     };
+    let judgement = match sources {
+        Sources::Kept => e.record.judge(with.kb, &judging, today),
+        Sources::Left => e.record.judge_quickly(with.kb, &judging, today),
+    };
     Assessed {
         today,
-        judgement: e.record.judge(with.kb, &judging, today),
+        judgement,
         monitoring,
     }
 }

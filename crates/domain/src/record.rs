@@ -31,7 +31,7 @@ use crate::theory::episode::{
 };
 use crate::theory::{
     ContextStatus, Evaluation, Item, KnowledgeBase, Mechanism, MechanismStatus, Signal, evaluate,
-    sources,
+    recent_window, sources,
 };
 
 /// A kind of stored record, as a judgement names its sources.
@@ -304,11 +304,21 @@ impl EpisodeRecord {
 
     /// The episode as the theory engine reads it: the one mapping every view uses.
     pub fn theory_episode(&self, with: &Judging) -> te::Episode {
-        self.theory_episode_traced(with).0
+        self.mapped(with, None).0
     }
 
     /// [`EpisodeRecord::theory_episode`], with where each item came from.
     pub fn theory_episode_traced(&self, with: &Judging) -> (te::Episode, Provenance) {
+        self.mapped(with, None)
+    }
+
+    /// The mapping; with `logs_within`, only the session logs dated in that
+    /// span (first, last) are mapped: judging on a day reads no others.
+    fn mapped(
+        &self,
+        with: &Judging,
+        logs_within: Option<(Date, Date)>,
+    ) -> (te::Episode, Provenance) {
         let mut ep = te::Episode {
             discharged_on: self.discharged_on,
             scheduled_contact: with.scheduled_contact,
@@ -410,6 +420,9 @@ impl EpisodeRecord {
         }
 
         for (i, l) in self.logs.iter().enumerate() {
+            if logs_within.is_some_and(|(first, last)| l.date < first || l.date > last) {
+                continue;
+            }
             ep.logs.push(l.to_exercise_log());
             from.logs.push(RecordRef {
                 kind: RecordKind::SessionLog,
@@ -526,22 +539,28 @@ impl Provenance {
     }
 }
 
-/// The programme theory applied to one episode on one day, with what each
-/// judgement was made from: the answer every view shows.
+/// The programme theory applied to one episode on one day: the answer
+/// every view shows, and (when traced) what each judgement was made from.
 #[derive(Debug, Clone)]
 pub struct Judgement<'kb> {
     pub evaluation: Evaluation<'kb>,
     /// The episode as the engine read it.
     pub episode: te::Episode,
-    pub provenance: Provenance,
+    /// Where each item came from; `None` when judged without tracing (the
+    /// caseload and the nightly triage, which show no sources).
+    pub provenance: Option<Provenance>,
 }
 
 impl<'kb> Judgement<'kb> {
-    /// The stored records `signal` was judged from, oldest first, each once.
+    /// The stored records `signal` was judged from, oldest first, each once
+    /// (none when judged without tracing).
     pub fn records_of(&self, signal: Signal) -> Vec<RecordRef> {
+        let Some(provenance) = &self.provenance else {
+            return Vec::new();
+        };
         let mut out: Vec<RecordRef> = sources(signal, &self.episode, self.evaluation.as_of)
             .into_iter()
-            .filter_map(|i| self.provenance.of(i))
+            .filter_map(|i| provenance.of(i))
             .collect();
         out.sort_by_key(|r| (r.date, r.kind, r.id));
         out.dedup();
@@ -568,18 +587,37 @@ impl<'kb> Judgement<'kb> {
 }
 
 impl EpisodeRecord {
-    /// The theory applied to this record on `as_of`.
+    /// The theory applied to this record on `as_of`, with the record behind
+    /// every signal (a patient's page, the API).
     pub fn judge<'kb>(
         &self,
         kb: &'kb KnowledgeBase,
         with: &Judging,
         as_of: Date,
     ) -> Judgement<'kb> {
-        let (episode, provenance) = self.theory_episode_traced(with);
+        let (episode, provenance) = self.mapped(with, None);
         Judgement {
             evaluation: evaluate(kb, &episode, as_of),
             episode,
-            provenance,
+            provenance: Some(provenance),
+        }
+    }
+
+    /// The same judgement without the sources, mapping only the logs the
+    /// day's signals read: for runs over many episodes. Its evaluation equals
+    /// [`EpisodeRecord::judge`]'s.
+    pub fn judge_quickly<'kb>(
+        &self,
+        kb: &'kb KnowledgeBase,
+        with: &Judging,
+        as_of: Date,
+    ) -> Judgement<'kb> {
+        let window = recent_window(as_of, self.discharged_on);
+        let (episode, _) = self.mapped(with, Some(window));
+        Judgement {
+            evaluation: evaluate(kb, &episode, as_of),
+            episode,
+            provenance: None,
         }
     }
 }
@@ -688,6 +726,59 @@ mod tests {
         );
         assert_eq!(j.records_of(Signal::PerceivedBenefit)[0].id, 7);
         assert!(j.records_of(Signal::FearfulOfMovement).is_empty());
+    }
+
+    #[test]
+    fn the_quick_judgement_is_the_traced_one_without_sources() {
+        use crate::theory::episode::Completion;
+        let lib = Library::builtin().unwrap();
+        let edu = crate::education::Library::builtin().unwrap();
+        let kb = KnowledgeBase::builtin().unwrap();
+        let start = date(2026, 1, 1);
+        let logs: Vec<SessionLog> = (0..90)
+            .map(|d| SessionLog {
+                exercise_id: "ge-bend-sitting".into(),
+                date: start.checked_add(jiff::Span::new().days(d)).unwrap(),
+                at: None,
+                completion: if d % 3 == 0 {
+                    Completion::Skipped
+                } else {
+                    Completion::Completed
+                },
+                skip_reason: (d % 3 == 0).then_some(crate::monitoring::SkipReason::NoTime),
+                sets: None,
+                reps: None,
+                minutes: None,
+                pain_before: Some(2),
+                pain_after: Some(if d > 70 { 5 } else { 2 }),
+                difficulty: Some(if d > 60 { 5 } else { 3 }),
+                enjoyment: Some(if d > 50 { 1 } else { 4 }),
+                note: None,
+            })
+            .collect();
+        let record = EpisodeRecord {
+            opened_on: start,
+            log_ids: (0..90).collect(),
+            logs,
+            ..Default::default()
+        };
+        for (as_of, discharged) in [
+            (date(2026, 3, 20), None),
+            (date(2026, 2, 10), None),
+            (date(2026, 6, 1), Some(date(2026, 3, 1))),
+        ] {
+            let record = EpisodeRecord {
+                discharged_on: discharged,
+                ..record.clone()
+            };
+            let with = judging(&lib, &edu);
+            let full = record.judge(&kb, &with, as_of);
+            let quick = record.judge_quickly(&kb, &with, as_of);
+            assert_eq!(full.evaluation, quick.evaluation, "{as_of}");
+            assert!(quick.episode.logs.len() <= 28);
+            assert!(quick.records_of(Signal::ExerciseEnjoyed).is_empty());
+            assert!(!full.records_of(Signal::ExerciseEnjoyed).is_empty() || as_of < start);
+        }
     }
 
     #[test]

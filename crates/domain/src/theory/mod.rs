@@ -30,4 +30,6 @@ pub use kb::{
     Action, Cmoc, Concerns, Effect, Grade, KnowledgeBase, Mechanism, Outcome, OutcomeSet,
     References, Theme,
 };
-pub use signals::{Evidence, Item, Signal, SignalSet, SignalValue, Signals, compute_all, sources};
+pub use signals::{
+    Evidence, Item, Signal, SignalSet, SignalValue, Signals, compute_all, recent_window, sources,
+};

@@ -643,12 +643,23 @@ struct Facts<'e> {
     practice_not_ticked: [u32; Practice::ALL.len()],
 }
 
+/// The days the recent-window signals read, first and last: the
+/// [`RECENT_WINDOW_DAYS`] up to the evaluation date, or up to discharge if
+/// the episode ended earlier.
+pub fn recent_window(as_of: Date, discharged_on: Option<Date>) -> (Date, Date) {
+    let end_date = match discharged_on {
+        Some(d) if d < as_of => d,
+        _ => as_of,
+    };
+    let start = end_date
+        .checked_sub(Span::new().days(i64::from(RECENT_WINDOW_DAYS - 1)))
+        .unwrap_or(Date::MIN);
+    (start, end_date)
+}
+
 impl<'e> Facts<'e> {
     fn new(ep: &'e Episode, as_of: Date) -> Facts<'e> {
-        let end_date = match ep.discharged_on {
-            Some(d) if d < as_of => d,
-            _ => as_of,
-        };
+        let (window_start, end_date) = recent_window(as_of, ep.discharged_on);
         let end = day_number(end_date);
         let mut first_rx: Option<Date> = None;
         let mut latest_rx: Option<Date> = None;
@@ -656,9 +667,6 @@ impl<'e> Facts<'e> {
             first_rx = Some(first_rx.map_or(p.date, |d| d.min(p.date)));
             latest_rx = Some(latest_rx.map_or(p.date, |d| d.max(p.date)));
         }
-        let window_start = end_date
-            .checked_sub(Span::new().days(i64::from(RECENT_WINDOW_DAYS - 1)))
-            .unwrap_or(Date::MIN);
         let mut logs = LogStats::default();
         for l in &ep.logs {
             if l.date < window_start || l.date > end_date {
