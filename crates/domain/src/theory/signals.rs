@@ -2029,6 +2029,13 @@ impl Facts<'_> {
             .collect()
     }
 
+    fn first_rx_items(&self) -> Vec<Item> {
+        (0..self.ep.prescriptions.len())
+            .filter(|i| Some(self.ep.prescriptions[*i].date) == self.first_rx)
+            .map(Item::Prescription)
+            .collect()
+    }
+
     fn practice_items(&self, p: Practice) -> Vec<Item> {
         (0..self.ep.consultations.len())
             .filter(|i| {
@@ -2137,10 +2144,7 @@ impl Facts<'_> {
                 out
             }
             FollowUpWithinTarget => {
-                let mut out: Vec<Item> = (0..self.ep.prescriptions.len())
-                    .filter(|i| Some(self.ep.prescriptions[*i].date) == self.first_rx)
-                    .map(Item::Prescription)
-                    .collect();
+                let mut out = self.first_rx_items();
                 // The contacts of the recent window, and the latest before it
                 // (the one the next contact is counted from).
                 let (start, end) = self.window();
@@ -2180,6 +2184,10 @@ impl Facts<'_> {
                         .filter(|i| within(self.ep.log_feedback[*i]))
                         .map(Item::LogFeedback),
                 );
+                // With no feedback recorded, the programme's start decided it.
+                if out.is_empty() {
+                    out.extend(self.first_rx_items());
+                }
                 out
             }
             PatientFeelsSupported => {
@@ -2208,6 +2216,10 @@ impl Facts<'_> {
                         })
                         .map(Item::FollowUp),
                 );
+                // With none held, the prescription without one decided it.
+                if out.is_empty() {
+                    out.extend(self.first_rx_items());
+                }
                 out
             }
             CorrectionGiven | ProgressionGiven => supervised(),
