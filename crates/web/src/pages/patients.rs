@@ -432,7 +432,7 @@ async fn view(
             super::monitor::load(&state, &user, id, chart.as_ref(), assessed.as_ref()).await?;
         page.mechanisms = assessed
             .as_ref()
-            .map(|a| super::theory::MechanismsPanel::from_evaluation(&a.judgement.evaluation));
+            .map(|a| super::theory::MechanismsPanel::from_judgement(&a.judgement));
         let record = chart;
         page.messages = state.store.messages(&user.actor, id).await?;
         page.episode = record.map(|r| r.episode);

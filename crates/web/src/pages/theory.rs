@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use rapport_domain::theory::{Cmoc, Evaluation, Mechanism, MechanismStatus, Theme};
+use rapport_domain::theory::{Cmoc, ContextStatus, Evaluation, Mechanism, MechanismStatus, Theme};
 
 use super::Layout;
 use crate::AppState;
@@ -155,14 +155,82 @@ pub struct MechanismsPanel {
     pub version: String,
     pub mechanisms: Vec<MechanismView>,
     pub suggestions: Vec<SuggestionView>,
+    /// Every context, by mechanism, with what it was judged from.
+    pub contexts: Vec<ContextRow>,
+    /// Contexts judged present or absent, of all.
+    pub judged: usize,
+}
+
+/// One CMOC's context on the patient's page: "why does it say this?".
+pub struct ContextRow {
+    pub id: String,
+    pub mechanism: &'static str,
+    /// `present`, `absent`, `not known yet`, `does not apply`.
+    pub status: &'static str,
+    pub key: &'static str,
+    pub grade: &'static str,
+    pub summary: String,
+    /// (signal, evidence, the records it was judged from)
+    pub signals: Vec<(String, String, String)>,
 }
 
 /// How many suggestions a patient's page lists.
 const SUGGESTIONS_SHOWN: usize = 5;
 
+fn mechanism_name(m: Mechanism) -> &'static str {
+    match m {
+        Mechanism::Trust => "Trust",
+        Mechanism::Motivation => "Motivation",
+        Mechanism::Confidence => "Confidence",
+    }
+}
+
 impl MechanismsPanel {
+    /// The panel of a judgement, with the record behind every context.
+    pub fn from_judgement(j: &rapport_domain::record::Judgement<'_>) -> Self {
+        let view = rapport_care::judgement::TheoryView::of(j);
+        let mut panel = Self::from_evaluation(&j.evaluation);
+        panel.judged = view.judged;
+        panel.contexts = view
+            .cmocs
+            .into_iter()
+            .map(|c| {
+                let (status, key) = match c.context {
+                    ContextStatus::Present => ("present", "present"),
+                    ContextStatus::Absent => ("absent", "absent"),
+                    ContextStatus::Unknown => ("not known yet", "unknown"),
+                    ContextStatus::NotApplicable => ("does not apply", "na"),
+                };
+                ContextRow {
+                    id: c.id,
+                    mechanism: mechanism_name(c.mechanism),
+                    status,
+                    key,
+                    grade: c.grade,
+                    summary: c.summary,
+                    signals: c
+                        .signals
+                        .into_iter()
+                        .map(|s| {
+                            let records = s
+                                .records
+                                .iter()
+                                .map(|r| format!("{} {} ({})", r.kind.label(), r.id, r.date))
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            (s.name.replace('_', " "), s.evidence, records)
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        panel
+    }
+
     pub fn from_evaluation(e: &Evaluation<'_>) -> Self {
         MechanismsPanel {
+            contexts: Vec::new(),
+            judged: 0,
             as_of: e.as_of.to_string(),
             version: e.knowledge_base.to_string(),
             mechanisms: Mechanism::ALL
@@ -170,11 +238,7 @@ impl MechanismsPanel {
                 .map(|m| {
                     let r = e.mechanism(*m);
                     MechanismView {
-                        name: match m {
-                            Mechanism::Trust => "Trust",
-                            Mechanism::Motivation => "Motivation",
-                            Mechanism::Confidence => "Confidence",
-                        },
+                        name: mechanism_name(*m),
                         key: match r.status {
                             MechanismStatus::AtRisk => "at-risk",
                             MechanismStatus::Unknown => "unknown",

@@ -88,7 +88,14 @@ async fn a_clinician_sees_the_mechanisms_and_ranked_suggestions_on_a_patients_pa
         assert!(body.contains(m), "{m}");
     }
     // Nothing is recorded yet, so every mechanism is unknown and the suggestions say so.
-    assert_eq!(body.matches("not known yet</span>").count(), 3);
+    assert_eq!(
+        body.matches(r#"<span class="status">not known yet</span>"#)
+            .count(),
+        3
+    );
+    // And every context says what it was judged from: here, nothing yet.
+    assert_eq!(body.matches(r#"class="ctx ctx-"#).count(), 34);
+    assert!(body.contains("no assessment recorded yet"), "{body}");
     let suggestions = body
         .split(r#"<ol class="suggestions">"#)
         .nth(1)
