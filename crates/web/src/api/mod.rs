@@ -2,11 +2,15 @@
 //! routes themselves (utoipa-axum), so the two cannot drift apart.
 
 mod caseload;
+mod contacts;
 mod extract;
+mod forms;
+mod goals;
 mod json;
 mod monitoring;
 mod patients;
 mod prescriptions;
+mod shared;
 mod token;
 
 use std::sync::Arc;
@@ -59,6 +63,10 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(patients::routes())
         .merge(prescriptions::routes())
         .merge(monitoring::routes())
+        // The patient's record: every record a page writes, written and read here.
+        .merge(forms::routes())
+        .merge(goals::routes())
+        .merge(contacts::routes())
         .split_for_parts();
     doc.paths.paths = std::mem::take(&mut doc.paths.paths)
         .into_iter()
