@@ -1,12 +1,16 @@
 //! The JSON API under `/api/v1`. Its OpenAPI document is built from the
 //! routes themselves (utoipa-axum), so the two cannot drift apart.
 
+mod beliefs;
 mod caseload;
 mod contacts;
+mod education;
 mod extract;
+mod feedback;
 mod forms;
 mod goals;
 mod json;
+mod messages;
 mod monitoring;
 mod patients;
 mod prescriptions;
@@ -24,7 +28,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr, ResponseBuilder};
 use utoipa_axum::router::OpenApiRouter;
 
-pub use extract::{ApiQuery, Id};
+pub use extract::{ApiQuery, Id, IdPair};
 pub use json::ApiJson;
 
 use crate::AppState;
@@ -67,6 +71,10 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(forms::routes())
         .merge(goals::routes())
         .merge(contacts::routes())
+        .merge(feedback::routes())
+        .merge(messages::routes())
+        .merge(education::routes())
+        .merge(beliefs::routes())
         .split_for_parts();
     doc.paths.paths = std::mem::take(&mut doc.paths.paths)
         .into_iter()

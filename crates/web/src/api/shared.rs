@@ -1,7 +1,7 @@
 //! What the routes of a patient's record share: the role check made before a
 //! body is judged, the answer to a write, the refusals the web layer makes
 //! itself (an input it must read before the domain can judge it), and the
-//! patient's current episode.
+//! patient's current episode to read or write.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -60,6 +60,23 @@ pub(super) async fn current_episode(
         .episode_current(&user.actor, patient)
         .await?
         .ok_or(ApiError(AppError::NotFound))
+}
+
+/// The current episode to write into. A patient out of the caller's reach
+/// is 404; one in reach without an episode is a conflict (409), as the
+/// store answers for its other writes into an episode.
+pub(super) async fn episode_to_write(
+    state: &AppState,
+    user: &ApiUser,
+    patient: PatientId,
+) -> ApiResult<CareEpisode> {
+    if let Some(episode) = state.store.episode_current(&user.actor, patient).await? {
+        return Ok(episode);
+    }
+    state.store.patient_get(&user.actor, patient).await?;
+    Err(ApiError(AppError::Conflict(
+        "the patient has no episode of care".into(),
+    )))
 }
 
 /// `a`, `b` or `c`, for a message listing the values a field takes.
