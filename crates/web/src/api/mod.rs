@@ -15,6 +15,7 @@ mod monitoring;
 mod patients;
 mod prescriptions;
 mod shared;
+mod theory;
 mod token;
 
 use std::sync::Arc;
@@ -75,6 +76,7 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(messages::routes())
         .merge(education::routes())
         .merge(beliefs::routes())
+        .merge(theory::routes())
         .split_for_parts();
     doc.paths.paths = std::mem::take(&mut doc.paths.paths)
         .into_iter()
@@ -100,7 +102,7 @@ impl utoipa::Modify for BearerAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rapport API", description = "Patients, accounts and sessions of a Rapport clinic. Every error is `{\"error\":{\"code\",\"message\"}}`, with `field` and `rule` when one input is at fault."),
+    info(title = "Rapport API", description = "Patients, accounts and sessions of a Rapport clinic, and each patient's record: forms, goals, contacts, logs and feedback, messages, education, beliefs and the theory applied. Every error is `{\"error\":{\"code\",\"message\"}}`, with `field` and `rule` when one input is at fault."),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
 )]
