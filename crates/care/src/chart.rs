@@ -12,12 +12,12 @@ use rapport_domain::identity::{PatientId, Role};
 use rapport_domain::instruments::Score;
 use rapport_domain::theory;
 use rapport_store::{
-    Actor, BeliefReview, CareEpisode, EducationAssignment, FormResponse, Prescription,
+    Actor, BeliefReview, CareEpisode, EducationAssignment, FormResponse, Prescription, StoreError,
     StoredEpisode, StoredGoal,
 };
 
 use crate::judgement::{Assessed, Ground, Sources, TheoryView, assess, local_date};
-use crate::{Care, Result};
+use crate::{Care, CareError, Result};
 
 /// Everything recorded in a patient's current episode.
 pub struct Chart {
@@ -143,6 +143,16 @@ impl Care {
         }))
     }
 
+    /// Why a write found no chart to act on: a patient out of the actor's
+    /// reach is not found (as the store answers for another clinic's
+    /// record); one that is in reach has no episode yet, which `why` says.
+    pub(crate) async fn no_chart(&self, actor: &Actor, patient: PatientId, why: &str) -> CareError {
+        match self.store.patient_get(actor, patient).await {
+            Ok(_) => CareError::Store(StoreError::Conflict(why.into())),
+            Err(e) => CareError::Store(e),
+        }
+    }
+
     /// A patient's current episode judged on their own today: the monitoring
     /// rules and the programme theory, from the record the caseload reads.
     pub async fn judge_patient(
@@ -190,6 +200,11 @@ impl Care {
         patient: PatientId,
         now: Timestamp,
     ) -> Result<Option<TheoryView>> {
+        // The judgement is the clinician's working record (rapport_domain::access).
+        actor.require(
+            rapport_domain::access::Area::ClinicalWork,
+            rapport_domain::access::Action::Read,
+        )?;
         Ok(self
             .judge_patient(actor, patient, now)
             .await?

@@ -38,11 +38,11 @@ impl Care {
         mut input: FollowUpInput,
         step: Option<PlanStep>,
     ) -> Result<StoredFollowUp> {
-        let chart = self.chart(actor, patient).await?.ok_or_else(|| {
-            CareError::Store(StoreError::Conflict(
-                "the patient has no episode of care".into(),
-            ))
-        })?;
+        let Some(chart) = self.chart(actor, patient).await? else {
+            return Err(self
+                .no_chart(actor, patient, "the patient has no episode of care")
+                .await);
+        };
         let today = today_of(&chart);
         if input.date.is_none() {
             input.date = Some(today);

@@ -133,12 +133,15 @@ impl Care {
         form: Form,
         answers: &Answers,
     ) -> Result<FormResponse> {
-        let chart = self.chart(actor, patient).await?.ok_or_else(|| {
-            CareError::Store(rapport_store::StoreError::Conflict(
-                "there is no episode of care yet; a clinician opens one on the patient's page"
-                    .into(),
-            ))
-        })?;
+        let Some(chart) = self.chart(actor, patient).await? else {
+            return Err(self
+                .no_chart(
+                    actor,
+                    patient,
+                    "there is no episode of care yet; a clinician opens one on the patient's page",
+                )
+                .await);
+        };
         check_open(&chart, tp, actor)?;
         let input = form_input(tp, form, answers)?;
         Ok(self

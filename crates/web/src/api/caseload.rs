@@ -5,7 +5,7 @@ use super::ApiQuery;
 use serde::Serialize;
 
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiMay, ClinicalWork, Reads};
 use crate::error::{ApiResult, ErrorBody};
 use rapport_care::caseload::{CaseloadRow, Filter as CaseloadFilter};
 
@@ -36,7 +36,7 @@ pub struct CaseloadOut {
     responses((status = 200, body = CaseloadOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn caseload(
     State(state): State<AppState>,
-    user: ApiUser,
+    user: ApiMay<Reads<ClinicalWork>>,
     ApiQuery(filter): ApiQuery<CaseloadFilter>,
 ) -> ApiResult<axum::Json<CaseloadOut>> {
     let (rows, total) = state.care.caseload(&user.actor, &filter).await?;

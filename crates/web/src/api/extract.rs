@@ -29,6 +29,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     }
 }
 
+/// Two numeric ids in a route's path (`/patients/{id}/logs/{log_id}`), read
+/// like [`Id`]: either one malformed names no record, so it is 404.
+#[derive(Debug, Clone, Copy)]
+pub struct IdPair(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPair {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError(AppError::NotFound))?;
+        match (parse_id(&a), parse_id(&b)) {
+            (Some(a), Some(b)) => Ok(IdPair(a, b)),
+            _ => Err(ApiError(AppError::NotFound)),
+        }
+    }
+}
+
 /// Only plain digits: `1e3`, `+5` and ` 7` are not ids.
 fn parse_id(raw: &str) -> Option<i64> {
     if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {

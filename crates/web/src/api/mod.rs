@@ -1,12 +1,21 @@
 //! The JSON API under `/api/v1`. Its OpenAPI document is built from the
 //! routes themselves (utoipa-axum), so the two cannot drift apart.
 
+mod beliefs;
 mod caseload;
+mod contacts;
+mod education;
 mod extract;
+mod feedback;
+mod forms;
+mod goals;
 mod json;
+mod messages;
 mod monitoring;
 mod patients;
 mod prescriptions;
+mod shared;
+mod theory;
 mod token;
 
 use std::sync::Arc;
@@ -20,7 +29,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr, ResponseBuilder};
 use utoipa_axum::router::OpenApiRouter;
 
-pub use extract::{ApiQuery, Id};
+pub use extract::{ApiQuery, Id, IdPair};
 pub use json::ApiJson;
 
 use crate::AppState;
@@ -59,6 +68,15 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(patients::routes())
         .merge(prescriptions::routes())
         .merge(monitoring::routes())
+        // The patient's record: every record a page writes, written and read here.
+        .merge(forms::routes())
+        .merge(goals::routes())
+        .merge(contacts::routes())
+        .merge(feedback::routes())
+        .merge(messages::routes())
+        .merge(education::routes())
+        .merge(beliefs::routes())
+        .merge(theory::routes())
         .split_for_parts();
     doc.paths.paths = std::mem::take(&mut doc.paths.paths)
         .into_iter()
@@ -84,7 +102,7 @@ impl utoipa::Modify for BearerAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rapport API", description = "Patients, accounts and sessions of a Rapport clinic. Every error is `{\"error\":{\"code\",\"message\"}}`, with `field` and `rule` when one input is at fault."),
+    info(title = "Rapport API", description = "Patients, accounts and sessions of a Rapport clinic, and each patient's record: forms, goals, contacts, logs and feedback, messages, education, beliefs and the theory applied. Every error is `{\"error\":{\"code\",\"message\"}}`, with `field` and `rule` when one input is at fault."),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
 )]

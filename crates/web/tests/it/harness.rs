@@ -386,3 +386,100 @@ pub fn red_flag_answers(yes: &[&str]) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// A JSON answer: its status and body (`Null` when it has none).
+async fn json_of(res: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    let body = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
+    };
+    (status, body)
+}
+
+impl App {
+    /// `GET /api/v1{path}` with `token`.
+    pub async fn api_get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
+        json_of(
+            api()
+                .get(self.url(&format!("/api/v1{path}")))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// `POST /api/v1{path}` with `token` and a JSON body.
+    pub async fn api_post(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        json_of(
+            api()
+                .post(self.url(&format!("/api/v1{path}")))
+                .bearer_auth(token)
+                .json(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// pat1 screened clear (through the API), given a plan of one exercise
+    /// (on the page) and one session logged by the patient (through the
+    /// API): the log's id.
+    pub async fn logged_session(&self) -> i64 {
+        let p = self.fx.pat1;
+        let clin = self.token(&self.fx.clin_a).await;
+        let clear = vec![false; rapport_domain::assessment::RED_FLAGS.len()];
+        let (status, body) = self
+            .api_post(
+                &clin,
+                &format!("/patients/{p}/forms"),
+                &serde_json::json!({"instrument": "red_flags", "time_point": "baseline", "answers": clear}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let web = self.web_login(&self.fx.clin_a).await;
+        let res = self
+            .submit(
+                &web,
+                "/patients",
+                &format!("/patients/{p}/prescription"),
+                &[
+                    ("i1.exercise_id", "ge-bend-to-knees"),
+                    ("i1.sets", "2"),
+                    ("i1.reps", "8"),
+                    ("i1.rest_seconds", "30"),
+                    ("i1.per_week", "5"),
+                    ("i1.weeks", "4"),
+                    ("i1.delivery", "home"),
+                    (
+                        "i1.progression_rule",
+                        "When easy three times, take the next step.",
+                    ),
+                    ("i1.regression_rule", "If pain rises by 2, go back a step."),
+                    ("i1.why", "Practise bending, which worries you"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+        let patient = self.token(&self.fx.pat1_login).await;
+        let (status, log) = self
+            .api_post(
+                &patient,
+                &format!("/patients/{p}/logs"),
+                &serde_json::json!({"exercise_id": "ge-bend-to-knees", "completion": "done", "pain_after": 2}),
+            )
+            .await;
+        assert_eq!(status, 201, "{log}");
+        log["id"].as_i64().unwrap()
+    }
+}

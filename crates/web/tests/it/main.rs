@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod api_record;
 mod assessment;
 mod auth;
 mod bad_input;

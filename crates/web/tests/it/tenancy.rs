@@ -126,6 +126,223 @@ async fn api_routes_by_caller() {
 }
 
 #[tokio::test]
+async fn record_api_routes_by_caller() {
+    record_routes_by_caller(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn record_api_routes_by_caller_postgres() {
+    record_routes_by_caller(Backend::Postgres).await;
+}
+
+/// The routes of a patient's record under `/api/v1`, each against every
+/// kind of caller: the patient's own clinician, a clinician of another
+/// clinic, the patient, another patient of the clinic, and no one.
+async fn record_routes_by_caller(backend: Backend) {
+    let Some(app) = spawn_on(backend, test_config(), |s| s).await else {
+        return;
+    };
+    let p = app.fx.pat1;
+    let log = app.logged_session().await;
+    let item = app.state.care.education.all()[0].id.clone();
+    let by = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(30))
+        .unwrap()
+        .to_string();
+    // (method, path, body, [own clinician, other clinician, patient self, other patient, anonymous])
+    type Route = (&'static str, String, Option<Value>, [u16; 5]);
+    let routes: Vec<Route> = vec![
+        (
+            "GET",
+            format!("/patients/{p}/forms"),
+            None,
+            [200, 404, 200, 404, 401],
+        ),
+        // An intake kept to finish later can be saved again, by either side.
+        (
+            "POST",
+            format!("/patients/{p}/forms"),
+            Some(
+                json!({"instrument": "intake", "time_point": "baseline", "answers": {"everyday_life": "Office work", "finish": false}}),
+            ),
+            [201, 404, 201, 404, 401],
+        ),
+        (
+            "GET",
+            format!("/patients/{p}/goals"),
+            None,
+            [200, 404, 200, 404, 401],
+        ),
+        (
+            "POST",
+            format!("/patients/{p}/goals"),
+            Some(json!({"activity": "Garden", "current_level": 2, "target_level": 7, "by": by})),
+            [201, 404, 403, 403, 401],
+        ),
+        (
+            "GET",
+            format!("/patients/{p}/contacts"),
+            None,
+            [200, 404, 200, 404, 401],
+        ),
+        (
+            "POST",
+            format!("/patients/{p}/contacts"),
+            Some(json!({"kind": "phone", "practices": ["rapport_built"]})),
+            [201, 404, 403, 403, 401],
+        ),
+        (
+            "GET",
+            format!("/patients/{p}/logs"),
+            None,
+            [200, 404, 200, 404, 401],
+        ),
+        (
+            "POST",
+            format!("/patients/{p}/logs/{log}/feedback"),
+            Some(json!({"body": "Good work"})),
+            [201, 404, 403, 403, 401],
+        ),
+        (
+            "GET",
+            format!("/patients/{p}/messages"),
+            None,
+            [200, 404, 200, 404, 401],
+        ),
+        (
+            "POST",
+            format!("/patients/{p}/messages"),
+            Some(json!({"body": "Hello"})),
+            [201, 404, 201, 404, 401],
+        ),
+        (
+            "GET",
+            format!("/patients/{p}/education"),
+            None,
+            [200, 404, 200, 404, 401],
+        ),
+        (
+            "POST",
+            format!("/patients/{p}/education"),
+            Some(json!({"item_id": item})),
+            [201, 404, 403, 403, 401],
+        ),
+        // The beliefs review is the clinicians', the patient's own included.
+        (
+            "GET",
+            format!("/patients/{p}/beliefs"),
+            None,
+            [200, 404, 403, 404, 401],
+        ),
+        (
+            "POST",
+            format!("/patients/{p}/beliefs"),
+            Some(json!({"confirmed": ["rest_is_best"]})),
+            [201, 404, 403, 403, 401],
+        ),
+        (
+            "GET",
+            format!("/patients/{p}/theory"),
+            None,
+            // The theory's judgement is the clinician's working record.
+            [200, 404, 403, 403, 401],
+        ),
+    ];
+    for (at, who) in EVERYONE.into_iter().enumerate() {
+        let token = match app.login_of(who) {
+            Some(l) => Some(app.token(l).await),
+            None => None,
+        };
+        for (method, path, body, expected) in &routes {
+            let url = app.url(&format!("/api/v1{path}"));
+            let mut rb = match *method {
+                "GET" => api().get(url),
+                _ => api().post(url).json(body.as_ref().unwrap()),
+            };
+            if let Some(t) = &token {
+                rb = rb.bearer_auth(t);
+            }
+            let res = rb.send().await.unwrap();
+            let status = res.status().as_u16();
+            let text = res.text().await.unwrap();
+            assert_eq!(status, expected[at], "{who:?} {method} {path}: {text}");
+            if status >= 400 {
+                let err: Value = serde_json::from_str(&text).unwrap();
+                assert!(
+                    err["error"]["code"].is_string(),
+                    "{who:?} {method} {path}: {text}"
+                );
+                assert!(
+                    !text.contains("Astrid") && !text.contains("Alpha"),
+                    "{who:?} {method} {path} revealed the patient: {text}"
+                );
+            }
+        }
+    }
+    // Administrators and researchers keep no clinical record.
+    for login in [&app.fx.admin_a, &app.fx.researcher_a] {
+        let token = app.token(login).await;
+        for (method, path, body, _) in &routes {
+            let (status, answer) = match *method {
+                "GET" => app.api_get(&token, path).await,
+                _ => app.api_post(&token, path, body.as_ref().unwrap()).await,
+            };
+            assert_eq!(status, 403, "{} {method} {path}: {answer}", login.email);
+        }
+    }
+    // Only the writes answered 201 were stored.
+    let clin = app.token(&app.fx.clin_a).await;
+    let count = |v: &Value, key: &str| v[key].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        count(
+            &app.api_get(&clin, &format!("/patients/{p}/goals")).await.1,
+            "goals"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &app.api_get(&clin, &format!("/patients/{p}/contacts"))
+                .await
+                .1,
+            "contacts"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &app.api_get(&clin, &format!("/patients/{p}/messages"))
+                .await
+                .1,
+            "messages"
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &app.api_get(&clin, &format!("/patients/{p}/education"))
+                .await
+                .1,
+            "items"
+        ),
+        1
+    );
+    let logs = app.api_get(&clin, &format!("/patients/{p}/logs")).await.1;
+    assert_eq!(count(&logs["logs"][0], "comments"), 1);
+    // Clinic B's own patient was not touched by clinic A's routes.
+    let b = app.token(&app.fx.clin_b).await;
+    let pb1 = app.fx.pb1;
+    assert_eq!(
+        count(
+            &app.api_get(&b, &format!("/patients/{pb1}/goals")).await.1,
+            "goals"
+        ),
+        0
+    );
+}
+
+#[tokio::test]
 async fn web_routes_by_caller() {
     let app = spawn().await;
     let p = app.fx.pat1;
