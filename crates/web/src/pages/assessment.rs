@@ -54,6 +54,8 @@ pub struct BeliefRow {
     pub note: &'static str,
     pub patient_ticked: bool,
     pub confirmed: bool,
+    /// Confirmed once and no longer held.
+    pub reconciled: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -190,6 +192,11 @@ async fn build(state: &AppState, user: &CurrentUser, id: PatientId) -> Result<Pa
         .map(|i| i.worries.iter().cloned().collect())
         .unwrap_or_default();
     let confirmed = record.beliefs.as_ref().map(|b| b.confirmed.clone());
+    let reconciled = record
+        .beliefs
+        .as_ref()
+        .map(|b| b.reconciled.clone())
+        .unwrap_or_default();
     page.beliefs_reviewed = record.beliefs.as_ref().map(|b| b.reviewed_on.to_string());
     page.beliefs_note = record
         .beliefs
@@ -209,6 +216,7 @@ async fn build(state: &AppState, user: &CurrentUser, id: PatientId) -> Result<Pa
                 .unwrap_or(&ticked)
                 .iter()
                 .any(|k| k == b.key),
+            reconciled: reconciled.iter().any(|k| k == b.key),
         })
         .collect();
     page.episode = Some(record.episode);

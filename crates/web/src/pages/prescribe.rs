@@ -21,7 +21,7 @@ use rapport_domain::prescription::builder::{self, PatientProfile};
 use rapport_domain::prescription::cert::{self, ReportContext, ReportItem};
 use rapport_domain::prescription::plan::describe_dose;
 use rapport_domain::prescription::{
-    Change, Delivery, Plan, PlanItem, PlanItemInput, Step, default_item, diff, step_item,
+    Change, Delivery, LifeArea, Plan, PlanItem, PlanItemInput, Step, default_item, diff, step_item,
 };
 use rapport_store::{Prescription, StoreError};
 use serde::Deserialize;
@@ -345,6 +345,8 @@ struct EditorPage {
     deliveries: Vec<(&'static str, &'static str)>,
     reason: String,
     co_designed: bool,
+    /// (key, label, ticked) of each part of life the plan may cover.
+    areas: Vec<(&'static str, &'static str, bool)>,
     minutes: String,
     budget: String,
     over_by: Option<String>,
@@ -465,7 +467,10 @@ async fn editor(
         &plan,
         String::new(),
         // Only the clinician can say the plan was designed with the patient.
-        current.co_designed,
+        Approach {
+            co_designed: current.co_designed,
+            whole_person: current.whole_person.clone(),
+        },
         None,
         String::new(),
     );
@@ -499,7 +504,7 @@ fn editor_page(
     rows: Vec<Row>,
     plan: &Plan,
     reason: String,
-    co_designed: bool,
+    approach: Approach,
     error: Option<String>,
     field: String,
 ) -> EditorPage {
@@ -538,7 +543,20 @@ fn editor_page(
             .map(|d| (d.as_str(), d.label()))
             .collect(),
         reason,
-        co_designed,
+        co_designed: approach.co_designed,
+        areas: LifeArea::ALL
+            .iter()
+            .map(|a| {
+                (
+                    a.as_str(),
+                    a.label(),
+                    approach
+                        .whole_person
+                        .as_ref()
+                        .is_some_and(|w| w.contains(a)),
+                )
+            })
+            .collect(),
         minutes: format!("{minutes:.0}"),
         budget: format!("{budget:.0}"),
         over_by: (minutes > budget + 0.5).then(|| format!("{:.0}", minutes - budget)),
@@ -547,16 +565,40 @@ fn editor_page(
     }
 }
 
+/// How the plan was made and what it covers besides the exercises.
+#[derive(Debug, Clone, Default)]
+struct Approach {
+    co_designed: bool,
+    /// `None` when the form did not ask (it always does now).
+    whole_person: Option<std::collections::BTreeSet<LifeArea>>,
+}
+
 /// Rows of the editor form: `i3.sets` → row 3, field `sets`.
-fn rows_of(body: &[u8]) -> (BTreeMap<usize, BTreeMap<String, String>>, String, bool) {
+type EditorForm = (BTreeMap<usize, BTreeMap<String, String>>, String, Approach);
+
+fn rows_of(body: &[u8]) -> Result<EditorForm, AppError> {
     let mut rows: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
     let mut reason = String::new();
-    let mut co_designed = false;
+    let mut approach = Approach::default();
     for (k, v) in form_urlencoded::parse(body) {
         if k == "reason" {
             reason = v.into_owned();
         } else if k == "co_designed" {
-            co_designed = true;
+            approach.co_designed = true;
+        } else if k == "whole_person_asked" {
+            approach.whole_person.get_or_insert_with(Default::default);
+        } else if k == "covers" {
+            let area = LifeArea::parse(&v).ok_or_else(|| {
+                AppError::Invalid(rapport_domain::FieldError::new(
+                    "covers",
+                    "one_of",
+                    "is not a part of life the plan can cover",
+                ))
+            })?;
+            approach
+                .whole_person
+                .get_or_insert_with(Default::default)
+                .insert(area);
         } else if let Some((n, field)) = k.strip_prefix('i').and_then(|r| r.split_once('.'))
             && let Ok(n) = n.parse::<usize>()
         {
@@ -565,7 +607,7 @@ fn rows_of(body: &[u8]) -> (BTreeMap<usize, BTreeMap<String, String>>, String, b
                 .insert(field.to_string(), v.into_owned());
         }
     }
-    (rows, reason, co_designed)
+    Ok((rows, reason, approach))
 }
 
 async fn save(
@@ -580,7 +622,7 @@ async fn save(
         record,
         lib,
     } = load(&state, &user, id).await?;
-    let (raw_rows, reason, co_designed) = rows_of(&body);
+    let (raw_rows, reason, approach) = rows_of(&body)?;
     let get = |r: &BTreeMap<String, String>, k: &str| r.get(k).cloned().unwrap_or_default();
     let kept: Vec<(usize, &BTreeMap<String, String>)> = raw_rows
         .iter()
@@ -646,7 +688,7 @@ async fn save(
                 rows(),
                 &Plan::default(),
                 reason,
-                co_designed,
+                approach,
                 Some(format!("{}: {}", e.field, e.message)),
                 e.field,
             );
@@ -656,8 +698,8 @@ async fn save(
     };
     let plan = Plan {
         items,
-        co_designed,
-        whole_person: None,
+        co_designed: approach.co_designed,
+        whole_person: approach.whole_person.clone(),
     };
     let previous = record
         .prescription
@@ -684,7 +726,7 @@ async fn save(
                 rows(),
                 &plan,
                 reason,
-                co_designed,
+                approach,
                 Some(format!("Not saved: {m}")),
                 String::new(),
             );

@@ -407,10 +407,23 @@ async fn bad_plans_are_refused_naming_the_field_and_nothing_is_saved() {
     let res = save_plan(&app, &clin, p, too_many).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("at most 30 exercises"));
-    let fine: Vec<(String, String)> = (1..=rapport_domain::prescription::MAX_ITEMS)
+    let mut fine: Vec<(String, String)> = (1..=rapport_domain::prescription::MAX_ITEMS)
         .flat_map(|n| item_fields(n, "ge-bend-sitting", "2"))
         .collect();
+    fine.push(("whole_person_asked".into(), "1".into()));
+    fine.push(("covers".into(), "sleep".into()));
     assert_eq!(save_plan(&app, &clin, p, fine).await.status(), 303);
+    // What the plan covers besides the exercises is kept with the version.
+    let saved = app
+        .store
+        .prescription_current(&app.fx.clin_a.user.actor(None), app.fx.pat1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        saved.current().unwrap().plan.whole_person,
+        Some([rapport_domain::prescription::LifeArea::Sleep].into())
+    );
 }
 
 #[tokio::test]

@@ -271,3 +271,87 @@ async fn timely_follow_up_is_judged_against_the_scheduled_contact() {
     assert!(!actions(app.fx.pat1).contains(&"timely_follow_up".to_string()));
     assert!(actions(app.fx.pat2).contains(&"timely_follow_up".to_string()));
 }
+
+/// The context's status on the patient's page, from its row in "Why".
+fn context_on(page: &str, id: &str) -> String {
+    let row = page
+        .split(&format!(r#"<tr id="ctx-{id}">"#))
+        .nth(1)
+        .unwrap_or_else(|| panic!("{id} is listed"));
+    let row = row.split("</tr>").next().unwrap();
+    row.split(r#"class="ctx ctx-"#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string()
+}
+
+/// What a clinician records on the pages (a contact's checklist, a belief
+/// let go of, a plan that covers sleep) reaches the theory on the same page.
+#[tokio::test]
+async fn what_the_pages_record_moves_the_contexts() {
+    let app = spawn().await;
+    let p = app.fx.pat1.0;
+    let c = app.web_login(&app.fx.clin_a).await;
+    let page = |c: &reqwest::Client| {
+        let url = app.url(&format!("/patients/{p}"));
+        let c = c.clone();
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let before = page(&c).await;
+    for id in ["T1.1", "C3.6", "T1.6", "T1.9"] {
+        assert_eq!(context_on(&before, id), "unknown", "{id}");
+    }
+
+    // A contact with part of the checklist, and the whole list gone through.
+    let res = app
+        .submit(
+            &c,
+            &format!("/patients/{p}"),
+            &format!("/patients/{p}/follow-ups"),
+            &[
+                ("kind", "in_person"),
+                ("practice", "rapport_built"),
+                ("practice", "biopsychosocial_framing"),
+                ("checklist_complete", "yes"),
+                ("feedback_given", ""),
+                ("benefit", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    // A belief held, then let go of.
+    let res = app
+        .submit(
+            &c,
+            &format!("/patients/{p}/assessment"),
+            &format!("/patients/{p}/beliefs"),
+            &[
+                ("confirmed", "hurt_means_harm"),
+                ("reconciled", "hurt_means_harm"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let after = page(&c).await;
+    assert_eq!(context_on(&after, "T1.1"), "present");
+    assert_eq!(context_on(&after, "C3.6"), "present");
+    assert_eq!(
+        context_on(&after, "T1.7"),
+        "absent",
+        "not ticked in a whole checklist"
+    );
+    assert_eq!(context_on(&after, "T1.6"), "present");
+    assert_eq!(context_on(&after, "M2.14"), "present", "rated much better");
+
+    // A reconciled belief must be one the patient held.
+    let res = app
+        .submit(
+            &c,
+            &format!("/patients/{p}/assessment"),
+            &format!("/patients/{p}/beliefs"),
+            &[("reconciled", "rest_is_best")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+}
