@@ -420,7 +420,7 @@ fn assert_ranked(proposals: &[Proposal]) {
 fn fearful_high_risk_patient_who_rests_gets_pain_science_and_activity_first() {
     let lib = lib();
     let beliefs = keys(&["hurt_means_harm", "rest_is_best"]);
-    let proposals = lib.propose(&beliefs, Some("high"), &[]);
+    let proposals = lib.propose(&beliefs, Some(Stratum::High), &[]);
     assert_ranked(&proposals);
 
     // Items answering both worries lead, and they are about activity.
@@ -491,9 +491,9 @@ fn fearful_high_risk_patient_who_rests_gets_pain_science_and_activity_first() {
 fn already_assigned_items_are_skipped() {
     let lib = lib();
     let beliefs = keys(&["hurt_means_harm", "rest_is_best"]);
-    let all = lib.propose(&beliefs, Some("high"), &[]);
+    let all = lib.propose(&beliefs, Some(Stratum::High), &[]);
     let assigned = keys(&["rest-wisely", "pain-volume-dial", "not-an-item"]);
-    let rest = lib.propose(&beliefs, Some("high"), &assigned);
+    let rest = lib.propose(&beliefs, Some(Stratum::High), &assigned);
     assert_eq!(rest.len(), all.len() - 2);
     assert!(!ids(&rest).contains(&"rest-wisely"));
     assert!(!ids(&rest).contains(&"pain-volume-dial"));
@@ -507,13 +507,16 @@ fn already_assigned_items_are_skipped() {
 
     // Everything assigned: nothing left to propose.
     let every: Vec<String> = lib.all().iter().map(|i| i.id.clone()).collect();
-    assert!(lib.propose(&beliefs, Some("high"), &every).is_empty());
+    assert!(
+        lib.propose(&beliefs, Some(Stratum::High), &every)
+            .is_empty()
+    );
 }
 
 #[test]
 fn no_beliefs_at_low_risk_gets_general_self_management() {
     let lib = lib();
-    let proposals = lib.propose(&[], Some("low"), &[]);
+    let proposals = lib.propose(&[], Some(Stratum::Low), &[]);
     assert!(!proposals.is_empty());
     for p in &proposals {
         assert!(p.beliefs.is_empty() && p.suits_stratum, "{}", p.item_id);
@@ -551,7 +554,7 @@ fn no_beliefs_at_low_risk_gets_general_self_management() {
 #[test]
 fn medium_risk_fear_of_bending_gets_bending_items() {
     let lib = lib();
-    let proposals = lib.propose(&keys(&["bending_is_dangerous"]), Some("medium"), &[]);
+    let proposals = lib.propose(&keys(&["bending_is_dangerous"]), Some(Stratum::Medium), &[]);
     assert_ranked(&proposals);
     let answering: BTreeSet<&str> = lib
         .answering("bending_is_dangerous")
@@ -569,7 +572,7 @@ fn medium_risk_fear_of_bending_gets_bending_items() {
 fn three_worries_read_as_a_list() {
     let lib = lib();
     let beliefs = keys(&["bending_is_dangerous", "hurt_means_harm", "back_is_fragile"]);
-    let p = &lib.propose(&beliefs, Some("high"), &[])[0];
+    let p = &lib.propose(&beliefs, Some(Stratum::High), &[])[0];
     assert_eq!(p.item_id, "feared-movements");
     assert_eq!(
         p.reason,
@@ -582,7 +585,7 @@ fn order_is_deterministic() {
     let lib = lib();
     let a = lib.propose(
         &keys(&["hurt_means_harm", "rest_is_best", "will_never_improve"]),
-        Some("medium"),
+        Some(Stratum::Medium),
         &keys(&["pacing"]),
     );
     let b = lib.propose(
@@ -592,7 +595,7 @@ fn order_is_deterministic() {
             "hurt_means_harm",
             "rest_is_best",
         ]),
-        Some(" Medium "),
+        Stratum::parse(" Medium "),
         &keys(&["pacing", "pacing"]),
     );
     assert_eq!(a, b);
@@ -600,7 +603,7 @@ fn order_is_deterministic() {
         assert_eq!(
             lib.propose(
                 &keys(&["hurt_means_harm", "rest_is_best", "will_never_improve"]),
-                Some("medium"),
+                Some(Stratum::Medium),
                 &keys(&["pacing"]),
             ),
             a
@@ -613,10 +616,14 @@ fn order_is_deterministic() {
 #[test]
 fn unknown_beliefs_are_ignored_and_unknown_stratum_counts_as_none() {
     let lib = lib();
-    let with_unknown = lib.propose(&keys(&["rest_is_best", "gremlins"]), Some("low"), &[]);
+    let with_unknown = lib.propose(
+        &keys(&["rest_is_best", "gremlins"]),
+        Some(Stratum::Low),
+        &[],
+    );
     assert_eq!(
         with_unknown,
-        lib.propose(&keys(&["rest_is_best"]), Some("low"), &[])
+        lib.propose(&keys(&["rest_is_best"]), Some(Stratum::Low), &[])
     );
 
     // No stratum known: every item is proposed, belief answers first.
@@ -624,8 +631,6 @@ fn unknown_beliefs_are_ignored_and_unknown_stratum_counts_as_none() {
     assert_eq!(none.len(), lib.all().len());
     assert!(none.iter().all(|p| !p.suits_stratum));
     assert_eq!(ids(&none[..2]), ["what-scans-show", "when-to-get-help"]);
-    assert_eq!(
-        none,
-        lib.propose(&keys(&["scan_will_find_cause"]), Some("severe"), &[])
-    );
+    // A stratum the domain does not know cannot be asked for: it is typed.
+    assert_eq!(Stratum::parse("severe"), None);
 }

@@ -3,6 +3,7 @@
 
 use jiff::civil::date;
 use rapport_domain::assessment::intake::{ExerciseKind, Setting};
+use rapport_domain::education::Stratum;
 use rapport_domain::exercise::{Category, FearedMovement, Library, Task};
 use rapport_domain::prescription::Goal;
 use rapport_domain::prescription::builder::{PatientProfile, propose, suggest_plan};
@@ -19,7 +20,7 @@ fn a_fearful_patient_with_fifteen_minutes_and_no_equipment_gets_a_short_graded_e
         minutes_per_day: Some(15),
         fearful: true,
         feared: [FearedMovement::Bending].into(),
-        stratum: Some("high".into()),
+        stratum: Some(Stratum::High),
         settings: [Setting::Home].into(),
         ..Default::default()
     };
@@ -67,7 +68,7 @@ fn a_patient_whose_goal_is_lifting_at_work_gets_functional_lifting_work() {
             agreed_together: true,
             agreed_on: Some(date(2026, 3, 2)),
         }],
-        stratum: Some("low".into()),
+        stratum: Some(Stratum::Low),
         minutes_per_day: Some(30),
         ..Default::default()
     };

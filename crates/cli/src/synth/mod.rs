@@ -381,9 +381,9 @@ impl Shared {
             fearful: key.fearful,
             feared: Default::default(),
             stratum: match key.stratum {
-                0 => Some("low".into()),
-                1 => Some("medium".into()),
-                2 => Some("high".into()),
+                0 => Some(rapport_domain::education::Stratum::Low),
+                1 => Some(rapport_domain::education::Stratum::Medium),
+                2 => Some(rapport_domain::education::Stratum::High),
                 _ => None,
             },
             goals: goals.to_vec(),

@@ -66,6 +66,15 @@ impl Stratum {
         }
     }
 
+    /// In plain words, for a clinician.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stratum::Low => "low risk",
+            Stratum::Medium => "medium risk",
+            Stratum::High => "high risk",
+        }
+    }
+
     /// `low`, `medium` or `high`, ignoring case and surrounding space.
     pub fn parse(s: &str) -> Option<Stratum> {
         let s = s.trim();
@@ -225,7 +234,7 @@ impl Library {
     pub fn propose(
         &self,
         confirmed_beliefs: &[String],
-        stratum: Option<&str>,
+        stratum: Option<Stratum>,
         already_assigned: &[String],
     ) -> Vec<Proposal> {
         let confirmed: BTreeSet<&str> = confirmed_beliefs
@@ -234,7 +243,6 @@ impl Library {
             .filter(|b| belief(b).is_some())
             .collect();
         let assigned: BTreeSet<&str> = already_assigned.iter().map(|a| a.trim()).collect();
-        let stratum = stratum.and_then(Stratum::parse);
 
         let mut ranked: Vec<(usize, &EducationItem, Vec<String>, bool)> = self
             .items

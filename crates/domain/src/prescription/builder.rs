@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::goals::{Goal, tasks_in};
 use crate::assessment::intake::{Equipment, ExerciseKind, Setting};
+use crate::education::Stratum;
 use crate::exercise::{Category, Exercise, FearedMovement};
 
 /// What the builder knows of the person, from the intake, the scores, the
@@ -24,8 +25,8 @@ pub struct PatientProfile {
     pub fearful: bool,
     /// Movements the person fears, from their confirmed beliefs.
     pub feared: BTreeSet<FearedMovement>,
-    /// STarT Back stratum: `low`, `medium` or `high`.
-    pub stratum: Option<String>,
+    /// The latest STarT Back stratum.
+    pub stratum: Option<Stratum>,
     pub goals: Vec<Goal>,
 }
 
@@ -82,7 +83,7 @@ pub struct Proposal {
 
 /// The level to start at: gentle for high risk or fear of movement.
 fn start_level(p: &PatientProfile) -> u8 {
-    if p.fearful || p.stratum.as_deref() == Some("high") {
+    if p.fearful || p.stratum == Some(Stratum::High) {
         1
     } else {
         2
@@ -90,7 +91,7 @@ fn start_level(p: &PatientProfile) -> u8 {
 }
 
 fn level_cap(p: &PatientProfile) -> u8 {
-    if p.fearful || p.stratum.as_deref() == Some("high") {
+    if p.fearful || p.stratum == Some(Stratum::High) {
         2
     } else {
         3
@@ -175,8 +176,8 @@ fn score(e: &Exercise, p: &PatientProfile) -> (i32, Vec<String>, Option<usize>) 
         score += 3;
         reasons.push(format!("You said you like {}", k.label().to_lowercase()));
     }
-    match p.stratum.as_deref() {
-        Some("high")
+    match p.stratum {
+        Some(Stratum::High)
             if matches!(
                 e.category,
                 Category::MotorControl | Category::GradedExposure | Category::Mobility
@@ -185,7 +186,7 @@ fn score(e: &Exercise, p: &PatientProfile) -> (i32, Vec<String>, Option<usize>) 
             score += 2;
             reasons.push("A gentle start, suited to a high STarT Back risk".into());
         }
-        Some("medium")
+        Some(Stratum::Medium)
             if matches!(
                 e.category,
                 Category::MotorControl | Category::Strengthening | Category::GradedExposure
@@ -194,7 +195,7 @@ fn score(e: &Exercise, p: &PatientProfile) -> (i32, Vec<String>, Option<usize>) 
             score += 1;
             reasons.push("Builds control and strength, suited to a medium STarT Back risk".into());
         }
-        Some("low")
+        Some(Stratum::Low)
             if matches!(
                 e.category,
                 Category::Aerobic | Category::Strengthening | Category::Functional
@@ -394,7 +395,7 @@ mod tests {
             minutes_per_day: Some(15),
             fearful: true,
             feared: [FearedMovement::Bending].into(),
-            stratum: Some("high".into()),
+            stratum: Some(Stratum::High),
             settings: [Setting::Home].into(),
             ..Default::default()
         };
@@ -431,7 +432,7 @@ mod tests {
                 agreed_on: None,
             }],
             likes: [ExerciseKind::Walking].into(),
-            stratum: Some("low".into()),
+            stratum: Some(Stratum::Low),
             ..Default::default()
         };
         let proposals = propose(&lib, &p);

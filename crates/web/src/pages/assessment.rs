@@ -148,11 +148,11 @@ async fn build(state: &AppState, user: &CurrentUser, id: PatientId) -> Result<Pa
         page.mismatches = expectation_mismatches(&intake);
         page.intake = Some(intake);
     }
+    page.stratum = record
+        .stratum(rapport_care::chart::today_of(&record))
+        .map(|s| s.label().to_string());
     for (f, score) in record.scores() {
         let instrument = instruments::find(&score.instrument).ok();
-        if score.instrument == "startback" {
-            page.stratum = score.band.as_ref().map(|b| b.label.clone());
-        }
         page.scores.push(ScoreRow {
             name: instrument.map_or("", |i| i.name),
             code: score.instrument.clone(),

@@ -20,7 +20,6 @@ use crate::AppState;
 use crate::auth::CarePlan;
 use crate::auth::{CurrentUser, May, Writes};
 use crate::error::{AppError, PageError, PageResult};
-use rapport_care::chart::Chart;
 use rapport_domain::access::{Action, Area};
 
 pub fn routes() -> Router<AppState> {
@@ -95,16 +94,6 @@ fn title_of(state: &AppState, id: &str) -> String {
         .map_or_else(|_| id.to_string(), |i| i.title.clone())
 }
 
-/// The patient's STarT Back stratum from the latest score, if any.
-pub fn stratum(record: Option<&Chart>) -> Option<String> {
-    record?
-        .scores()
-        .into_iter()
-        .filter(|(_, s)| s.instrument == "startback")
-        .filter_map(|(_, s)| s.band.map(|b| b.code))
-        .next_back()
-}
-
 pub async fn build(
     state: &AppState,
     user: &CurrentUser,
@@ -130,7 +119,9 @@ pub async fn build(
         .education
         .propose(
             &confirmed,
-            stratum(record.as_ref()).as_deref(),
+            record
+                .as_ref()
+                .and_then(|r| r.stratum(rapport_care::chart::today_of(r))),
             &assigned_ids,
         )
         .into_iter()

@@ -78,7 +78,7 @@ pub fn profile(record: &Chart) -> PatientProfile {
             .unwrap_or_default(),
         fearful: tsk_high || builder::fearful_beliefs(&confirmed),
         feared: builder::feared_from_beliefs(&confirmed),
-        stratum: super::plan::stratum(Some(record)),
+        stratum: record.stratum(rapport_care::chart::today_of(record)),
         goals: record.goals.iter().map(|g| g.goal.clone()).collect(),
     }
 }
