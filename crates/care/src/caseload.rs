@@ -6,7 +6,7 @@
 
 use jiff::civil::Date;
 use rapport_domain::FieldError;
-use rapport_domain::monitoring::{Flag, FlagKind, NextContact, Severity, triage};
+use rapport_domain::monitoring::{Flag, FlagKind, NeedLevel, NextContact, Severity, triage};
 use rapport_domain::theory::KnowledgeBase;
 use rapport_store::{Actor, StoredEpisode};
 use rayon::prelude::*;
@@ -65,8 +65,15 @@ pub struct CaseloadRow {
     pub patient: PatientRef,
     pub clinic: i64,
     pub episode: i64,
-    /// Higher is more urgent ([`triage::need_score`]).
+    /// Higher is more urgent ([`triage::need_score`]); for sorting.
     pub need: u32,
+    /// The need in words: `urgent`, `soon`, `watch` or `settled`.
+    pub need_level: NeedLevel,
+    /// The words to show for it, and why.
+    pub need_label: &'static str,
+    pub need_reason: String,
+    /// Messages from the patient not yet read (the caseload fills it in).
+    pub messages_waiting: i64,
     /// The patient's local date the triage ran for.
     pub today: Date,
     pub flags: Vec<FlagRow>,
@@ -144,6 +151,7 @@ pub fn row(
     kb: &KnowledgeBase,
     suggestions: usize,
 ) -> CaseloadRow {
+    let (need_level, need_reason) = triage::need_level(flags, next);
     CaseloadRow {
         patient: PatientRef {
             id: e.patient_id.0,
@@ -152,6 +160,10 @@ pub fn row(
         clinic: e.clinic_id.0,
         episode: e.episode_id(),
         need,
+        need_level,
+        need_label: need_level.label(),
+        need_reason,
+        messages_waiting: 0,
         today: a.today,
         flags: flags
             .iter()
@@ -284,7 +296,12 @@ impl Care {
         filter: &Filter,
     ) -> Result<(Vec<CaseloadRow>, usize)> {
         filter.check()?;
-        let caseload = self.store.caseload(actor).await?;
+        let (caseload, waiting) = tokio::try_join!(
+            self.store.caseload(actor),
+            self.store.messages_unread(actor),
+        )?;
+        let waiting: std::collections::HashMap<i64, i64> =
+            waiting.into_iter().map(|(p, n)| (p.0, n)).collect();
         let library = self.library(caseload.clinic_id).await?;
         let care = self.clone();
         let filter = filter.clone();
@@ -303,7 +320,11 @@ impl Care {
                 SUGGESTIONS,
             );
             let total = rows.len();
-            Ok((filter.apply(rows)?, total))
+            let mut rows = filter.apply(rows)?;
+            for r in &mut rows {
+                r.messages_waiting = waiting.get(&r.patient.id).copied().unwrap_or(0);
+            }
+            Ok((rows, total))
         })
         .await
         .map_err(|e| CareError::Internal(format!("the caseload triage stopped: {e}")))?

@@ -42,7 +42,7 @@ pub use follow_up::{ContactInput, NextContact, next_contact};
 pub use log::{LogInput, SessionLog, SkipReason, local_today, patient_zone};
 pub use rules::{ChainInfo, Flag, FlagKind, Severity, Variant, evaluate};
 pub use thresholds::Thresholds;
-pub use triage::{Ranked, need_score, rank};
+pub use triage::{NeedLevel, Ranked, need_level, need_score, rank};
 
 /// One version of a patient's plan and the day it came into force. A plan
 /// history is a list of these in the order they were made; the version in

@@ -37,6 +37,69 @@ pub fn need_score(flags: &[Flag], next: &NextContact) -> u32 {
     urgent.min(4_000) * 1_000_000 + weighted.min(999) * 1_000 + next.overdue_days.min(999)
 }
 
+/// How much a patient needs the clinician now, in words: the same order as
+/// [`need_score`], for people rather than sorting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedLevel {
+    /// Nothing needs attention.
+    Settled,
+    /// Something to look at when next in touch (suggestions, dislikes).
+    Watch,
+    /// Act soon: an attention flag, or the next contact is overdue.
+    Soon,
+    /// Act today: an urgent flag.
+    Urgent,
+}
+
+impl NeedLevel {
+    pub fn label(self) -> &'static str {
+        match self {
+            NeedLevel::Settled => "All well",
+            NeedLevel::Watch => "Keep an eye",
+            NeedLevel::Soon => "Needs you soon",
+            NeedLevel::Urgent => "Needs you today",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NeedLevel::Settled => "settled",
+            NeedLevel::Watch => "watch",
+            NeedLevel::Soon => "soon",
+            NeedLevel::Urgent => "urgent",
+        }
+    }
+}
+
+/// The need of one patient in words, and why: the most severe flag's label,
+/// or the overdue contact.
+pub fn need_level(flags: &[Flag], next: &NextContact) -> (NeedLevel, String) {
+    let top = flags.iter().max_by_key(|f| match f.severity {
+        Severity::Urgent => 3,
+        Severity::Attention => 2,
+        Severity::Info => 1,
+    });
+    let overdue = (next.overdue_days > 0).then(|| {
+        format!(
+            "next contact overdue by {} day{}",
+            next.overdue_days,
+            if next.overdue_days == 1 { "" } else { "s" }
+        )
+    });
+    match (top.map(|f| f.severity), overdue) {
+        (Some(Severity::Urgent), _) => (NeedLevel::Urgent, top_label(top)),
+        (Some(Severity::Attention), _) => (NeedLevel::Soon, top_label(top)),
+        (_, Some(o)) => (NeedLevel::Soon, o),
+        (Some(Severity::Info), None) => (NeedLevel::Watch, top_label(top)),
+        (None, None) => (NeedLevel::Settled, "nothing needs attention".into()),
+    }
+}
+
+fn top_label(f: Option<&Flag>) -> String {
+    f.map(|f| f.kind.label().to_string()).unwrap_or_default()
+}
+
 /// One row of the ranked caseload.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranked<K> {

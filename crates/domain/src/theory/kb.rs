@@ -76,6 +76,15 @@ named_enum!(
 );
 
 impl Mechanism {
+    /// The mechanism's name, capitalised, for a page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mechanism::Trust => "Trust",
+            Mechanism::Motivation => "Motivation",
+            Mechanism::Confidence => "Confidence",
+        }
+    }
+
     /// The id letter and table number of the mechanism in the review.
     pub fn id_prefix(self) -> (char, u8) {
         match self {

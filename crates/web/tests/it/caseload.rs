@@ -245,3 +245,65 @@ async fn patients_researchers_and_administrators_cannot_open_the_caseload() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+/// A row says how much the patient needs the clinician in words, and shows a
+/// message the patient is waiting on.
+#[tokio::test]
+async fn need_is_in_words_and_a_waiting_message_shows_on_the_row() {
+    let app = spawn().await;
+    let patient = app.token(&app.fx.pat1_login).await;
+    let res = api()
+        .post(app.url(&format!("/api/v1/patients/{}/messages", app.fx.pat1)))
+        .bearer_auth(&patient)
+        .json(&serde_json::json!({"body": "My back is worse since Tuesday"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let c = app.web_login(&app.fx.clin_a).await;
+    let page = c
+        .get(app.url("/caseload"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let astrid = page
+        .split("Astrid Alpha")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(astrid.contains("1 new message"), "{astrid}");
+    assert!(astrid.contains(r#"class="need need-"#), "{astrid}");
+    let bjorn = page
+        .split("Bjorn Beta")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(!bjorn.contains("new message"), "{bjorn}");
+    // The API row carries the same.
+    let token = app.token(&app.fx.clin_a).await;
+    let rows: serde_json::Value = api()
+        .get(app.url("/api/v1/caseload"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let row = rows["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["patient"]["id"] == app.fx.pat1.0)
+        .unwrap();
+    assert_eq!(row["messages_waiting"], 1);
+    assert!(row["need_label"].is_string() && row["need_reason"].is_string());
+    assert_eq!(row["mechanisms"].as_array().unwrap().len(), 3);
+}
