@@ -1,15 +1,20 @@
 //! `rapport demo`: a reproducible synthetic clinic for research.
 //!
 //! One clinic (Europe/Oslo), `--clinicians` clinician accounts and
-//! `--patients` patients, each with an episode (red-flag screen clear),
-//! baseline questionnaires (STarT Back, NPRS, RMDQ, PSEQ, TSK-11, and the
-//! WAI-SR two weeks in), goals, a prescription with one to three versions,
-//! months of session logs, follow-ups and, once discharged, the discharge and
-//! six-month outcomes. The generating model and its planted effects are in
-//! [`model`] and `docs/synthetic-clinic.md`.
+//! `--patients` patients, each with an episode (red-flag screen clear), the
+//! intake and baseline questionnaires (STarT Back, NPRS, RMDQ, PSEQ, TSK-11),
+//! the beliefs checklist and reading answering it, goals, a prescription with
+//! one to three versions, months of session logs (some answered by the
+//! clinician), contacts with their checklist, supervision and ratings of
+//! change, the WAI-SR after the second contact and, once discharged, the
+//! discharge and six-month outcomes. The generating model and its planted
+//! effects are in [`model`], the care record around them in [`record`], and
+//! both in `docs/synthetic-clinic.md`. `serve --demo` makes its patients with
+//! the same code ([`Shared::patient_as`] and a [`Scenario`] each).
 //!
 //! Reproducible: patient `i` draws only from its own random stream
-//! (ChaCha8 seeded with `--seed`, stream `i`), every date and timestamp is
+//! (ChaCha8 seeded with `--seed`, stream `i`; the care record from word
+//! [`record::EXTRA_WORDS`] of it on), every date and timestamp is
 //! derived from `--today`, and ids are numbered in patient order after the
 //! largest id already in each table; so generating in parallel (rayon) never
 //! changes the result, and the same seed and `--today` on an empty database
