@@ -777,7 +777,7 @@ impl Loader<'_> {
             let Some(screen) = rows.forms.iter().find(|f| f.form == "red_flags") else {
                 return Ok(());
             };
-            // Night pain with weight loss: the patient needs a medical review.
+            // Weight lost without trying: exercise waits for a medical review.
             let answers = RED_FLAGS
                 .iter()
                 .map(|f| Some(f.key == "weight_loss"))
