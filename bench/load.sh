@@ -119,12 +119,13 @@ web_login() {
 # one-exercise plan; sets KARI, KARI_TOKEN and KARI_COOKIE.
 patient_setup() {
   local dir="$WORK/$1" clin="$WORK/$1/clin.jar" pat="$WORK/$1/pat.jar" t form args
-  read -r _ KEMAIL KPASSWORD < <(grep -E '^  patient ' "$dir/stdout" | head -n1) || true
+  # The demo's new referral, Ingrid Solberg: nothing recorded yet (KARI* below name her).
+  read -r _ KEMAIL KPASSWORD < <(grep -E '^  patient +ingrid\.solberg@' "$dir/stdout" | head -n1) || true
   [ -n "${KPASSWORD:-}" ] || die "no patient login printed"
   web_login "$clin" "$EMAIL" "$PASSWORD"
-  KARI="$(curl -fsS --max-time 10 -H "Authorization: Bearer $token" "$BASE/api/v1/patients?q=Nordmann&limit=1" \
+  KARI="$(curl -fsS --max-time 10 -H "Authorization: Bearer $token" "$BASE/api/v1/patients?q=Solberg&limit=1" \
     | grep -o '"id":[0-9]*' | head -n1 | cut -d: -f2)"
-  [ -n "$KARI" ] || die "no demo patient Nordmann"
+  [ -n "$KARI" ] || die "no demo patient Solberg"
   form="$BASE/patients/$KARI/forms/baseline/red_flags"
   t="$(csrf_of "$clin" "$form")"
   args=(--data-urlencode "csrf_token=$t")

@@ -1,5 +1,5 @@
 'use strict';
-// Issue 4: the baseline forms on a phone. Kari answers the safety questions,
+// Issue 4: the baseline forms on a phone. Ingrid answers the safety questions,
 // the intake (saving half-way and coming back to it) and the five
 // questionnaires by tapping their answers; a clinician then reads the
 // holistic assessment: stratum, scores, the person and the expectation to
@@ -79,7 +79,7 @@ async function onForm(page, key, n, heading) {
   assert.equal(await page.locator('#form-error').count(), 0, `no error on arriving at ${key}`);
 }
 
-// What Kari writes and ticks in the intake.
+// What Ingrid writes and ticks in the intake.
 const INTAKE = {
   everyday_life: 'I work part-time in a shop and look after my grandchildren two afternoons a week.',
   limited_activities: 'Lifting my grandchild\nGardening',
@@ -99,13 +99,13 @@ const RMDQ_TICKED = [2, 3, 11, 13, 18, 21];
 const PSEQ = ['3', '2', '4', '2', '3', '3', '1', '2', '3', '4']; // 27: moderate
 const TSK = ['3', '3', '2', '2', '1 – strongly disagree', '3', '2', '2', '3', '2', '3']; // 26
 
-test('Kari fills in the baseline forms on a phone, and the clinician reads the holistic assessment', { timeout: TEST_TIMEOUT }, async (t) => {
+test('Ingrid fills in the baseline forms on a phone, and the clinician reads the holistic assessment', { timeout: TEST_TIMEOUT }, async (t) => {
   const server = await startServer({ demo: true, name: 'baseline' });
   t.after(() => server.stop());
   const browser = await launch();
   t.after(() => browser.close());
   const shot = screenshots('baseline');
-  const patient = server.login('kari.nordmann@demo.example');
+  const patient = server.login('ingrid.solberg@demo.example');
   assert.equal(patient.role, 'patient');
   const clinician = server.login('anna.berg@demo.example');
 
@@ -117,7 +117,7 @@ test('Kari fills in the baseline forms on a phone, and the clinician reads the h
     await page.goto('/login');
     await login(page, patient.email, patient.password);
     await waitForPath(page, '/me');
-    await page.locator('main h1', { hasText: 'Kari Nordmann' }).waitFor();
+    await page.locator('main h1', { hasText: 'Ingrid Solberg' }).waitFor();
     const due = page.getByRole('region', { name: 'Questionnaires for you' });
     await due.waitFor();
     assert.match(await due.innerText(), /Before treatment:\s*7 of 7 forms left/);
@@ -139,7 +139,7 @@ test('Kari fills in the baseline forms on a phone, and the clinician reads the h
     await shot(page, 'phone-safety-all-no');
     await submit(page);
 
-    // 2 of 7: the intake. Kari writes the first part and saves it for later.
+    // 2 of 7: the intake. Ingrid writes the first part and saves it for later.
     await onForm(page, 'intake', 2, 'About you and your back');
     await page.locator('#everyday_life').fill(INTAKE.everyday_life);
     await page.locator('#limited_activities').fill(INTAKE.limited_activities);
@@ -259,7 +259,7 @@ test('Kari fills in the baseline forms on a phone, and the clinician reads the h
     await login(dp, clinician.email, clinician.password);
     await waitForPath(dp, '/caseload');
     await dp.goto('/patients');
-    await clickAndWait(dp, dp.locator('main').getByRole('link', { name: 'Nordmann, Kari', exact: true }));
+    await clickAndWait(dp, dp.locator('main').getByRole('link', { name: 'Solberg, Ingrid', exact: true }));
     await waitForPath(dp, /^\/patients\/\d+$/);
     const patientPath = pathOf(dp);
     await clickAndWait(dp, dp.locator('main').getByRole('link', { name: 'Holistic assessment', exact: true }));
@@ -347,7 +347,7 @@ test('Kari fills in the baseline forms on a phone, and the clinician reads the h
     await mismatch.scrollIntoViewIfNeeded();
 
     // Her worry, ticked for the clinician to confirm.
-    const worry = dp.locator('section#beliefs label.choice', { hasText: 'Bending or lifting will damage my back' });
+    const worry = dp.locator('section#beliefs label.choice.belief', { hasText: 'Bending or lifting will damage my back' });
     assert.match(await worry.innerText(), /ticked by the patient/);
     assert.ok(await worry.locator('input').isChecked());
     await shot(dp, 'clinician-assessment-checked');

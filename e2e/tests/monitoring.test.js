@@ -1,8 +1,8 @@
 'use strict';
-// Issue 6: support between visits. Kari, on her phone, logs three sessions of
+// Issue 6: support between visits. Ingrid, on her phone, logs three sessions of
 // one exercise with pain rising after each. The clinician's view flags it with
 // the reason and the evidence, records a supervised session that makes the
-// exercise easier, and Kari sees the changed plan on her phone.
+// exercise easier, and Ingrid sees the changed plan on her phone.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -49,13 +49,13 @@ async function tapScale(item, legend, value) {
   assert.ok(await choice.locator('input').isChecked(), `${legend} ${value} chosen`);
 }
 
-test('rising pain after exercise is flagged; a supervised session makes it easier and Kari sees the change', { timeout: TEST_TIMEOUT }, async (t) => {
+test('rising pain after exercise is flagged; a supervised session makes it easier and Ingrid sees the change', { timeout: TEST_TIMEOUT }, async (t) => {
   const server = await startServer({ demo: true, name: 'monitoring' });
   t.after(() => server.stop());
   const browser = await launch();
   t.after(() => browser.close());
   const shot = screenshots('monitoring');
-  const patient = server.login('kari.nordmann@demo.example');
+  const patient = server.login('ingrid.solberg@demo.example');
   const clinician = server.login('anna.berg@demo.example');
 
   const phone = await newContext(browser, PHONE, server.url);
@@ -71,7 +71,7 @@ test('rising pain after exercise is flagged; a supervised session makes it easie
     await page.goto('/login');
     await login(page, clinician.email, clinician.password);
     await page.goto('/patients');
-    await clickAndWait(page, page.locator('main').getByRole('link', { name: 'Nordmann, Kari', exact: true }));
+    await clickAndWait(page, page.locator('main').getByRole('link', { name: 'Solberg, Ingrid', exact: true }));
     await waitForPath(page, /^\/patients\/\d+$/);
     const patientPath = pathOf(page);
     await page.goto(`${patientPath}/prescription`);
@@ -96,7 +96,7 @@ test('rising pain after exercise is flagged; a supervised session makes it easie
     t.diagnostic(`logging ${exercise}; easier step ${easierName}`);
     assert.ok((await monitoring.innerText()).includes('No flags'), 'nothing flagged before any log');
 
-    // Kari logs three sessions on her phone, pain rising after each.
+    // Ingrid logs three sessions on her phone, pain rising after each.
     current = pp;
     for (const after of ['4', '5', '6']) {
       await pp.goto('/me');
@@ -116,13 +116,13 @@ test('rising pain after exercise is flagged; a supervised session makes it easie
     assert.ok((await progress.locator('svg[role=img]').count()) >= 2, 'progress charts drawn');
     await shot(pp, 'phone-after-three-logs');
 
-    // The clinician's caseload ranks Kari first, with the flag and its reason.
+    // The clinician's caseload shows Ingrid's row with the flag and its reason.
     current = page;
     await page.goto('/caseload');
-    const first = page.locator('table.caseload tbody tr').first();
+    const first = page.locator('table.caseload tbody tr', { hasText: 'Solberg' }).first();
     await first.waitFor();
     const row = squash(await first.innerText());
-    assert.ok(row.includes('Nordmann'), `Kari is ranked first: ${row}`);
+    assert.ok(row.includes('Solberg'), `Ingrid's row: ${row}`);
     assert.ok(row.includes('Pain rising after exercise'), `the flag on her row: ${row}`);
     assert.match(row, /after 3 of the last 3 sessions/);
     assert.ok(row.includes('M2.17'), 'with the CMOC behind it');
@@ -141,7 +141,7 @@ test('rising pain after exercise is flagged; a supervised session makes it easie
     await page.locator('#fu-kind').selectOption('supervised');
     await page.locator('#fu-corr').fill('Bend from the hips; stop before pain rises');
     await page.locator('#fu-step').selectOption({ label: easier });
-    await clickAndWait(page, page.getByRole('button', { name: 'Record follow-up', exact: true }));
+    await clickAndWait(page, page.getByRole('button', { name: 'Record contact', exact: true }));
     await waitForPath(page, patientPath);
     await page.locator('main p.notice', { hasText: 'Follow-up recorded' }).waitFor();
     const history = squash(await monitoring.innerText());
@@ -149,7 +149,7 @@ test('rising pain after exercise is flagged; a supervised session makes it easie
     assert.ok(history.includes('Bend from the hips; stop before pain rises'));
     await shot(page, 'clinician-follow-up');
 
-    // Kari sees the change on her phone.
+    // Ingrid sees the change on her phone.
     current = pp;
     await pp.goto('/me');
     const change = pp.getByRole('region', { name: /^Your plan changed on / });

@@ -1,8 +1,8 @@
 'use strict';
-// Issue 5: goals, education and the exercise prescription. Kari's safety
+// Issue 5: goals, education and the exercise prescription. Ingrid's safety
 // screen is clear; the clinician agrees a goal with her, assigns reading,
 // builds the suggested plan, saves it as co-designed and makes one exercise
-// harder. Kari, on a phone, reads her plan, what changed and the handout, and
+// harder. Ingrid, on a phone, reads her plan, what changed and the handout, and
 // marks the reading read. The CERT report lists its 19 items.
 
 const test = require('node:test');
@@ -73,16 +73,16 @@ async function clearSafetyScreen(page, patient) {
   await waitForPath(page, '/me/forms/baseline/intake');
 }
 
-test('a clinician agrees a goal, assigns reading and prescribes a co-designed plan; Kari follows it on a phone', { timeout: TEST_TIMEOUT }, async (t) => {
+test('a clinician agrees a goal, assigns reading and prescribes a co-designed plan; Ingrid follows it on a phone', { timeout: TEST_TIMEOUT }, async (t) => {
   const server = await startServer({ demo: true, name: 'prescription' });
   t.after(() => server.stop());
   const browser = await launch();
   t.after(() => browser.close());
   const shot = screenshots('prescription');
-  const patient = server.login('kari.nordmann@demo.example');
+  const patient = server.login('ingrid.solberg@demo.example');
   const clinician = server.login('anna.berg@demo.example');
 
-  // Kari's safety screen first: exercise waits for it.
+  // Ingrid's safety screen first: exercise waits for it.
   const phone = await newContext(browser, PHONE, server.url);
   const pp = await phone.newPage();
   let current = pp;
@@ -90,7 +90,7 @@ test('a clinician agrees a goal, assigns reading and prescribes a co-designed pl
     await clearSafetyScreen(pp, patient);
     await shot(pp, 'phone-safety-screen-done');
 
-    // The clinician opens Kari's goals and education.
+    // The clinician opens Ingrid's goals and education.
     const desk = await newContext(browser, DESKTOP, server.url);
     const page = await desk.newPage();
     current = page;
@@ -98,7 +98,7 @@ test('a clinician agrees a goal, assigns reading and prescribes a co-designed pl
     await login(page, clinician.email, clinician.password);
     await waitForPath(page, '/caseload');
     await page.goto('/patients');
-    await clickAndWait(page, page.locator('main').getByRole('link', { name: 'Nordmann, Kari', exact: true }));
+    await clickAndWait(page, page.locator('main').getByRole('link', { name: 'Solberg, Ingrid', exact: true }));
     await waitForPath(page, /^\/patients\/\d+$/);
     const patientPath = pathOf(page);
     await clickAndWait(page, page.locator('main').getByRole('link', { name: 'Goals and education', exact: true }));
@@ -179,7 +179,7 @@ test('a clinician agrees a goal, assigns reading and prescribes a co-designed pl
     const legends = (await rows.locator('legend').allInnerTexts()).map(squash);
     assert.deepEqual(legends.map((l) => l.replace(/^\d+\.\s*/, '')), suggested, 'the ticked exercises, in order');
     // Each row carries the builder's reason as its why-line; where the builder
-    // gave none (nothing in the record to tailor from), the clinician writes one with Kari.
+    // gave none (nothing in the record to tailor from), the clinician writes one with Ingrid.
     const why = {};
     const written = [];
     for (let n = 1; n <= suggested.length; n += 1) {
@@ -199,7 +199,7 @@ test('a clinician agrees a goal, assigns reading and prescribes a co-designed pl
     t.diagnostic(`"Designed together with the patient" ticked when the editor opens: ${preTicked}`);
     if (!preTicked) await together.click();
     assert.ok(await together.locator('input').isChecked(), 'designed together');
-    const reason = 'First plan, agreed with Kari at the first visit';
+    const reason = 'First plan, agreed with Ingrid at the first visit';
     await page.locator('#reason').fill(reason);
     await shot(page, 'clinician-plan-editor');
     await clickAndWait(page, page.getByRole('button', { name: 'Save the plan', exact: true }));
@@ -238,7 +238,7 @@ test('a clinician agrees a goal, assigns reading and prescribes a co-designed pl
     assert.deepEqual(afterStep, expectedPlan, 'the harder variant takes the place of the easier one');
     await shot(page, 'clinician-prescription-v2');
 
-    // Kari, on her phone: her plan, why each exercise, how, and what changed.
+    // Ingrid, on her phone: her plan, why each exercise, how, and what changed.
     current = pp;
     await pp.goto('/me');
     await clickAndWait(pp, pp.locator('header nav').getByRole('link', { name: 'My plan', exact: true }));
@@ -267,7 +267,7 @@ test('a clinician agrees a goal, assigns reading and prescribes a co-designed pl
     await pp.emulateMedia({ media: 'print' });
     const forPaper = pp.locator('main .print-only');
     await forPaper.waitFor({ state: 'visible' });
-    assert.equal(squash(await forPaper.innerText()), `Exercise plan for Kari Nordmann, from ${today()}`);
+    assert.equal(squash(await forPaper.innerText()), `Exercise plan for Ingrid Solberg, from ${today()}`);
     await shot(pp, 'phone-handout-print');
     await pp.emulateMedia({ media: 'screen' });
 

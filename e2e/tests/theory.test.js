@@ -74,9 +74,9 @@ test('a clinician opens the theory map, a configuration, and the mechanisms pane
     assert.ok((await detail(page, 'Source')).length > 0, 'the source is cited');
     await shot(page, 'cmoc-T1.4');
 
-    // A demo patient's page: the mechanisms and five suggestions.
+    // A demo patient's page (one in care, with things to work on): the mechanisms and five suggestions.
     await page.goto('/patients');
-    await clickAndWait(page, page.locator('main').getByRole('link', { name: 'Nordmann, Kari', exact: true }));
+    await clickAndWait(page, page.locator('main').getByRole('link', { name: 'Hansen, Per', exact: true }));
     await waitForPath(page, /^\/patients\/\d+$/);
     const patientPath = pathOf(page);
     const panel = page.getByRole('region', { name: 'Mechanisms' });

@@ -166,6 +166,59 @@ pub struct BulkFollowUp {
     pub next_reason: Option<String>,
     pub recorded_by: Option<i64>,
     pub created_at: jiff::Timestamp,
+    /// Practice keys ticked (`Practice::key`), comma-separated, as
+    /// `Store::follow_up_add` keeps them.
+    pub practices: String,
+    /// The whole checklist was gone through: a practice not ticked was not done.
+    pub checklist_complete: bool,
+    /// Supervised contacts: technique corrected, dose progressed.
+    pub corrected: Option<bool>,
+    pub progressed: Option<bool>,
+    /// The patient's rating of change at the contact (PGIC scale, 1–7).
+    pub benefit: Option<i32>,
+}
+
+/// The beliefs-and-fears checklist gone through with the patient, as
+/// `Store::belief_review_save` keeps it: `confirmed` and `reconciled` are
+/// JSON lists of belief keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkBeliefReview {
+    pub id: i64,
+    pub clinic_id: i64,
+    pub episode_id: i64,
+    pub reviewed_by: i64,
+    pub confirmed: String,
+    pub reconciled: String,
+    pub note: String,
+    pub reviewed_on: Date,
+    pub reviewed_at: jiff::Timestamp,
+}
+
+/// An education item assigned in an episode (`Store::education_assign`),
+/// read once `read_at` is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkEducation {
+    pub id: i64,
+    pub clinic_id: i64,
+    pub patient_id: i64,
+    pub episode_id: i64,
+    pub item_id: String,
+    pub assigned_by: i64,
+    pub assigned_at: jiff::Timestamp,
+    pub read_at: Option<jiff::Timestamp>,
+}
+
+/// A clinician's feedback on one session log (`Store::log_comment_add`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkLogComment {
+    pub id: i64,
+    pub clinic_id: i64,
+    pub patient_id: i64,
+    pub log_id: i64,
+    pub author_id: i64,
+    pub body: String,
+    pub created_at: jiff::Timestamp,
+    pub seen_at: Option<jiff::Timestamp>,
 }
 
 /// Rows to write in one transaction. Parents come before children in the
@@ -182,6 +235,9 @@ pub struct SyntheticBatch {
     pub versions: Vec<BulkPrescriptionVersion>,
     pub logs: Vec<BulkLog>,
     pub follow_ups: Vec<BulkFollowUp>,
+    pub belief_reviews: Vec<BulkBeliefReview>,
+    pub education: Vec<BulkEducation>,
+    pub log_comments: Vec<BulkLogComment>,
 }
 
 impl SyntheticBatch {
@@ -197,6 +253,9 @@ impl SyntheticBatch {
             self.versions.len(),
             self.logs.len(),
             self.follow_ups.len(),
+            self.belief_reviews.len(),
+            self.education.len(),
+            self.log_comments.len(),
         ]
         .iter()
         .map(|n| *n as u64)
@@ -218,10 +277,13 @@ pub struct IdBases {
     pub prescription_versions: i64,
     pub session_logs: i64,
     pub follow_ups: i64,
+    pub belief_reviews: i64,
+    pub education_assignments: i64,
+    pub log_comments: i64,
 }
 
 /// The tables [`Store::bulk_import`] writes, in the order it writes them.
-pub const BULK_TABLES: [&str; 10] = [
+pub const BULK_TABLES: [&str; 13] = [
     "clinics",
     "users",
     "patients",
@@ -232,6 +294,9 @@ pub const BULK_TABLES: [&str; 10] = [
     "prescription_versions",
     "session_logs",
     "follow_ups",
+    "belief_reviews",
+    "education_assignments",
+    "log_comments",
 ];
 
 /// Parameters per statement stay well under SQLite's limit (32766) and
@@ -561,7 +626,12 @@ macro_rules! write_batch {
                 "next_contact_on",
                 "next_reason",
                 "recorded_by",
-                "created_at"
+                "created_at",
+                "practices",
+                "checklist_complete",
+                "corrected",
+                "progressed",
+                "benefit"
             ],
             b.follow_ups,
             |q, r| q
@@ -580,6 +650,88 @@ macro_rules! write_batch {
                 .bind(r.next_reason.as_deref())
                 .bind(r.recorded_by)
                 .bind(Ts(r.created_at))
+                .bind(&r.practices)
+                .bind(r.checklist_complete)
+                .bind(r.corrected)
+                .bind(r.progressed)
+                .bind(r.benefit)
+        );
+        insert_rows!(
+            $tx,
+            numbered,
+            "belief_reviews",
+            [
+                "id",
+                "clinic_id",
+                "episode_id",
+                "reviewed_by",
+                "confirmed",
+                "reconciled",
+                "note",
+                "reviewed_on",
+                "reviewed_at"
+            ],
+            b.belief_reviews,
+            |q, r| q
+                .bind(r.id)
+                .bind(r.clinic_id)
+                .bind(r.episode_id)
+                .bind(r.reviewed_by)
+                .bind(&r.confirmed)
+                .bind(&r.reconciled)
+                .bind(&r.note)
+                .bind(Day::from(r.reviewed_on))
+                .bind(Ts(r.reviewed_at))
+        );
+        insert_rows!(
+            $tx,
+            numbered,
+            "education_assignments",
+            [
+                "id",
+                "clinic_id",
+                "patient_id",
+                "episode_id",
+                "item_id",
+                "assigned_by",
+                "assigned_at",
+                "read_at"
+            ],
+            b.education,
+            |q, r| q
+                .bind(r.id)
+                .bind(r.clinic_id)
+                .bind(r.patient_id)
+                .bind(r.episode_id)
+                .bind(&r.item_id)
+                .bind(r.assigned_by)
+                .bind(Ts(r.assigned_at))
+                .bind(r.read_at.map(Ts))
+        );
+        insert_rows!(
+            $tx,
+            numbered,
+            "log_comments",
+            [
+                "id",
+                "clinic_id",
+                "patient_id",
+                "log_id",
+                "author_id",
+                "body",
+                "created_at",
+                "seen_at"
+            ],
+            b.log_comments,
+            |q, r| q
+                .bind(r.id)
+                .bind(r.clinic_id)
+                .bind(r.patient_id)
+                .bind(r.log_id)
+                .bind(r.author_id)
+                .bind(&r.body)
+                .bind(Ts(r.created_at))
+                .bind(r.seen_at.map(Ts))
         );
     }};
 }
@@ -597,7 +749,7 @@ impl Store {
 
     /// The largest id of each table a bulk import writes (0 for an empty one).
     pub async fn bulk_id_bases(&self) -> Result<IdBases> {
-        let mut v = [0i64; 10];
+        let mut v = [0i64; BULK_TABLES.len()];
         for (slot, table) in v.iter_mut().zip(BULK_TABLES) {
             let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {table}");
             *slot = on_read!(self, |ex| {
@@ -617,6 +769,9 @@ impl Store {
             prescription_versions: v[7],
             session_logs: v[8],
             follow_ups: v[9],
+            belief_reviews: v[10],
+            education_assignments: v[11],
+            log_comments: v[12],
         })
     }
 

@@ -965,7 +965,9 @@ impl Store {
         let feedback_sql = concat!(
             "SELECT c.id, l.episode_id, c.log_id, c.created_at ",
             "FROM episodes e JOIN session_logs l ON l.episode_id = e.id AND l.clinic_id = e.clinic_id ",
-            "JOIN log_comments c ON c.log_id = l.id AND c.clinic_id = e.clinic_id ",
+            // `+c.clinic_id`: find each log's comments by its log, never by
+            // scanning the clinic's comments for every log.
+            "JOIN log_comments c ON c.log_id = l.id AND +c.clinic_id = e.clinic_id ",
             "WHERE ",
             active_episodes!(),
             "ORDER BY c.id"

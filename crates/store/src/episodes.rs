@@ -426,7 +426,33 @@ impl Store {
         episode_id: i64,
         input: &FormInput,
     ) -> Result<FormResponse> {
-        let result = self.form_save_inner(actor, episode_id, input).await;
+        let result = self
+            .form_save_inner(actor, episode_id, input, Ts::now())
+            .await;
+        self.audited(actor, "form.save", actor.patient_id, result)
+            .await
+    }
+
+    /// [`Store::form_save`] for a form filled in at `at`, not now: a record
+    /// entered afterwards, or the demo clinic's history. Never in the future.
+    pub async fn form_save_at(
+        &self,
+        actor: &Actor,
+        episode_id: i64,
+        input: &FormInput,
+        at: jiff::Timestamp,
+    ) -> Result<FormResponse> {
+        let result = if at > jiff::Timestamp::now() {
+            Err(StoreError::Invalid(rapport_domain::FieldError::new(
+                "completed_at",
+                "not_future",
+                "a form is saved once it has been filled in",
+            )))
+        } else {
+            let micros = jiff::Timestamp::from_microsecond(at.as_microsecond()).unwrap_or(at);
+            self.form_save_inner(actor, episode_id, input, Ts(micros))
+                .await
+        };
         self.audited(actor, "form.save", actor.patient_id, result)
             .await
     }
@@ -436,9 +462,9 @@ impl Store {
         actor: &Actor,
         episode_id: i64,
         input: &FormInput,
+        now: Ts,
     ) -> Result<FormResponse> {
         let scope = actor.scope(Area::PatientReports, Action::Write)?;
-        let now = Ts::now();
         let answers = serde_json::to_string(&input.answers)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let result = input

@@ -662,10 +662,12 @@ impl Store {
             .bind(scope.clinic)
             .fetch_all(ex)
             .await?;
+            // `+c.clinic_id`: the episode's logs lead to their comments, rather
+            // than a scan of every comment of the clinic.
             let comments: Vec<(i64, i64, String, String, Ts, Option<Ts>)> = sqlx::query_as(
                 "SELECT c.id, c.log_id, u.display_name, c.body, c.created_at, c.seen_at FROM log_comments c \
                  JOIN session_logs l ON l.id = c.log_id JOIN users u ON u.id = c.author_id \
-                 WHERE l.episode_id = $1 AND c.clinic_id = $2 ORDER BY c.id",
+                 WHERE l.episode_id = $1 AND +c.clinic_id = $2 ORDER BY c.id",
             )
             .bind(episode)
             .bind(scope.clinic)

@@ -31,6 +31,9 @@ struct Totals {
     prescription_versions: u64,
     session_logs: u64,
     follow_ups: u64,
+    belief_reviews: u64,
+    education_assignments: u64,
+    log_comments: u64,
 }
 
 impl Totals {
@@ -45,6 +48,9 @@ impl Totals {
         self.prescription_versions += b.versions.len() as u64;
         self.session_logs += b.logs.len() as u64;
         self.follow_ups += b.follow_ups.len() as u64;
+        self.belief_reviews += b.belief_reviews.len() as u64;
+        self.education_assignments += b.education.len() as u64;
+        self.log_comments += b.log_comments.len() as u64;
     }
 
     fn json(&self) -> serde_json::Value {
@@ -59,6 +65,9 @@ impl Totals {
             "prescription_versions": self.prescription_versions,
             "session_logs": self.session_logs,
             "follow_ups": self.follow_ups,
+            "belief_reviews": self.belief_reviews,
+            "education_assignments": self.education_assignments,
+            "log_comments": self.log_comments,
         })
     }
 }

@@ -1,15 +1,20 @@
 //! `rapport demo`: a reproducible synthetic clinic for research.
 //!
 //! One clinic (Europe/Oslo), `--clinicians` clinician accounts and
-//! `--patients` patients, each with an episode (red-flag screen clear),
-//! baseline questionnaires (STarT Back, NPRS, RMDQ, PSEQ, TSK-11, and the
-//! WAI-SR two weeks in), goals, a prescription with one to three versions,
-//! months of session logs, follow-ups and, once discharged, the discharge and
-//! six-month outcomes. The generating model and its planted effects are in
-//! [`model`] and `docs/synthetic-clinic.md`.
+//! `--patients` patients, each with an episode (red-flag screen clear), the
+//! intake and baseline questionnaires (STarT Back, NPRS, RMDQ, PSEQ, TSK-11),
+//! the beliefs checklist and reading answering it, goals, a prescription with
+//! one to three versions, months of session logs (some answered by the
+//! clinician), contacts with their checklist, supervision and ratings of
+//! change, the WAI-SR after the second contact and, once discharged, the
+//! discharge and six-month outcomes. The generating model and its planted
+//! effects are in [`model`], the care record around them in [`record`], and
+//! both in `docs/synthetic-clinic.md`. `serve --demo` makes its patients with
+//! the same code ([`Shared::patient_as`] and a [`Scenario`] each).
 //!
 //! Reproducible: patient `i` draws only from its own random stream
-//! (ChaCha8 seeded with `--seed`, stream `i`), every date and timestamp is
+//! (ChaCha8 seeded with `--seed`, stream `i`; the care record from word
+//! [`record::EXTRA_WORDS`] of it on), every date and timestamp is
 //! derived from `--today`, and ids are numbered in patient order after the
 //! largest id already in each table; so generating in parallel (rayon) never
 //! changes the result, and the same seed and `--today` on an empty database
@@ -19,6 +24,7 @@
 
 mod import;
 pub mod model;
+mod record;
 
 pub use import::{Format, run};
 
@@ -72,6 +78,7 @@ pub struct Shared {
     pub clinician_ids: Vec<i64>,
     clinician_effects: Vec<f64>,
     lib: Library,
+    education: rapport_domain::education::Library,
     tz: TimeZone,
     red_flags: (String, String),
     plans: Mutex<HashMap<PlanKey, Arc<Vec<PlanItem>>>>,
@@ -88,21 +95,71 @@ pub struct PatientStats {
     pub rmdq_change: Option<f64>,
 }
 
-/// One patient's rows, ids of the per-patient tables not yet numbered.
+/// One patient's rows, ids of the per-patient tables not yet numbered. A
+/// log comment's `log_id` is the index of its log in `logs` until
+/// [`assemble`] numbers them.
 pub struct PatientRows {
-    patient: BulkPatient,
-    episode: BulkEpisode,
-    forms: Vec<BulkForm>,
-    goals: Vec<BulkGoal>,
-    prescription: BulkPrescription,
-    versions: Vec<BulkPrescriptionVersion>,
-    logs: Vec<BulkLog>,
-    follow_ups: Vec<BulkFollowUp>,
+    pub(crate) patient: BulkPatient,
+    pub(crate) episode: BulkEpisode,
+    pub(crate) forms: Vec<BulkForm>,
+    pub(crate) goals: Vec<BulkGoal>,
+    pub(crate) prescription: BulkPrescription,
+    pub(crate) versions: Vec<BulkPrescriptionVersion>,
+    pub(crate) logs: Vec<BulkLog>,
+    pub(crate) follow_ups: Vec<BulkFollowUp>,
+    pub(crate) belief_reviews: Vec<BulkBeliefReview>,
+    pub(crate) education: Vec<BulkEducation>,
+    pub(crate) log_comments: Vec<BulkLogComment>,
     pub stats: PatientStats,
+}
+
+/// What `serve --demo` makes one patient be. The default leaves every draw
+/// as drawn, which is what `rapport demo` generates; each field given
+/// replaces its draw after the draw is made, so the rest of the patient's
+/// stream is unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct Scenario {
+    /// The clinician (index into the clinicians) instead of patient mod K.
+    pub clinician: Option<usize>,
+    /// Days from the episode's opening to `today`; discharged when the
+    /// planned length has passed.
+    pub age_days: Option<i64>,
+    /// The planned length in weeks.
+    pub weeks: Option<i32>,
+    pub self_efficacy: Option<f64>,
+    pub fear: Option<f64>,
+    pub bond: Option<f64>,
+    pub enjoy: Option<f64>,
+    pub goals_agreed: Option<bool>,
+    pub declining: Option<bool>,
+    pub late: Option<bool>,
+    pub too_hard: Option<bool>,
+    pub pain_rise: Option<bool>,
+    /// Every kind of record the product keeps, each at least once: the
+    /// whole checklist at every contact, a supervised session that
+    /// corrected and progressed, ratings of change, reading read and
+    /// beliefs reconciled, feedback on logs, a whole-person plan whose every
+    /// exercise serves a goal.
+    pub documented: bool,
+}
+
+/// The patient's stream for the care record's draws (see [`record`]).
+fn extra_rng(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut q = rng_for(seed, stream);
+    q.set_word_pos(record::EXTRA_WORDS);
+    q
 }
 
 fn days(d: Date, n: i64) -> Date {
     d.checked_add(Span::new().days(n)).unwrap_or(d)
+}
+
+/// The day of the episode opened on `opened` that `d` is (0 = the opening).
+fn day_of_episode(opened: Date, d: Date) -> i64 {
+    opened
+        .until(d)
+        .map(|span| i64::from(span.get_days()))
+        .unwrap_or(0)
 }
 
 fn normal(r: &mut ChaCha8Rng) -> f64 {
@@ -135,6 +192,11 @@ const CLINIC_STREAM: u64 = 1 << 62;
 
 impl Shared {
     pub fn new(opts: Options, bases: IdBases) -> Result<Shared> {
+        Shared::in_zone(opts, bases, TIME_ZONE)
+    }
+
+    /// A generator whose times are local times in `time_zone` (IANA).
+    pub fn in_zone(opts: Options, bases: IdBases, time_zone: &str) -> Result<Shared> {
         let clinic_id = bases.clinics + 1;
         let clinician_ids = (1..=opts.clinicians as i64)
             .map(|i| bases.users + i)
@@ -153,7 +215,8 @@ impl Shared {
             clinician_ids,
             clinician_effects,
             lib: Library::builtin()?,
-            tz: jiff::tz::db().get(TIME_ZONE)?,
+            education: rapport_domain::education::Library::builtin()?,
+            tz: jiff::tz::db().get(time_zone)?,
             red_flags: (
                 serde_json::to_string(&answers)?,
                 serde_json::to_string(&result)?,
@@ -490,19 +553,30 @@ struct Version {
     changes: String,
     reason: String,
     number: i32,
+    /// The review made an exercise harder (a progression).
+    harder: bool,
 }
 
 impl Shared {
     /// Generates patient `i` (0-based) of this run.
     pub fn patient(&self, i: u64) -> Result<PatientRows> {
+        self.patient_as(i, &Scenario::default())
+    }
+
+    /// Generates patient `i` made to be what `sc` says.
+    pub fn patient_as(&self, i: u64, sc: &Scenario) -> Result<PatientRows> {
         let o = &self.opts;
         let mut r = rng_for(o.seed, i);
+        let mut q = extra_rng(o.seed, i);
         let idx = i as i64;
         let patient_id = self.bases.patients + idx + 1;
         let episode_id = self.bases.episodes + idx + 1;
         let prescription_id = self.bases.prescriptions + idx + 1;
         let clinic_id = self.clinic_id;
-        let k = (i % self.clinician_ids.len() as u64) as usize;
+        let k = sc
+            .clinician
+            .filter(|k| *k < self.clinician_ids.len())
+            .unwrap_or((i % self.clinician_ids.len() as u64) as usize);
         let clinician = self.clinician_ids[k];
 
         // Contexts.
@@ -516,15 +590,27 @@ impl Shared {
         let pain_z = normal(&mut r);
         let declining = chance(&mut r, P_DECLINING);
         let late = chance(&mut r, P_LATE_FOLLOW_UP);
+        let s = sc.self_efficacy.unwrap_or(s);
+        let fear = sc.fear.unwrap_or(fear);
+        let bond = sc.bond.unwrap_or(bond);
+        let enjoy = sc.enjoy.unwrap_or(enjoy);
+        let goals_agreed = sc.goals_agreed.unwrap_or(goals_agreed);
+        let declining = sc.declining.unwrap_or(declining);
+        let late = sc.late.unwrap_or(late);
 
         // Timeline.
         let weeks = r.random_range(WEEKS_MIN..=WEEKS_MAX);
+        let weeks = sc.weeks.unwrap_or(weeks);
         let length = i64::from(weeks) * 7;
         let active = chance(&mut r, ACTIVE_SHARE);
         let age_days = if active {
             r.random_range(1..length)
         } else {
             r.random_range(length + 1..=length + 300)
+        };
+        let (active, age_days) = match sc.age_days {
+            Some(a) => (a < length, a.max(0)),
+            None => (active, age_days),
         };
         let opened = days(o.today, -age_days);
         let discharged = (!active).then(|| days(opened, length));
@@ -612,18 +698,13 @@ impl Shared {
             form_at += 4;
             push_form(&mut forms, "baseline", 0, form_at, code, inst.version, sc);
         }
-        if end_day >= 14 {
-            let sc = score(wai, &waisr(&mut r, bond, goals_agreed))?;
-            push_form(
-                &mut forms,
-                "baseline",
-                14,
-                start_minute,
-                "waisr",
-                wai.version,
-                sc,
-            );
-        }
+        // The alliance during care, asked after the second contact (its
+        // answers drawn here, where the stream has always drawn them).
+        let wai_during = if end_day >= 14 {
+            Some(score(wai, &waisr(&mut r, bond, goals_agreed))?)
+        } else {
+            None
+        };
 
         // Mechanisms and the adherence target.
         let g = if goals_agreed { 1.0 } else { 0.0 };
@@ -692,11 +773,14 @@ impl Shared {
                 .map(|mut it| {
                     it.dose.per_week = it.dose.per_week.min(days_per_week).max(1);
                     it.dose.weeks = dose_weeks(0);
+                    if sc.documented && it.goal.is_none() {
+                        it.goal = Some(0);
+                    }
                     it
                 })
                 .collect(),
             co_designed: goals_agreed,
-            whole_person: None,
+            whole_person: record::whole_person(&mut q, bond, sc.documented),
         };
         if plan.items.is_empty() {
             bail!("the builder proposed no exercise for a synthetic profile");
@@ -710,6 +794,8 @@ impl Shared {
                 P_PAIN_RISE
             },
         );
+        let too_hard = sc.too_hard.unwrap_or(too_hard);
+        let pain_rise = sc.pain_rise.unwrap_or(pain_rise);
         let problem_item = r.random_range(0..plan.items.len());
         let mut problem: Option<String> =
             (too_hard || pain_rise).then(|| plan.items[problem_item].exercise_id.clone());
@@ -742,6 +828,7 @@ impl Shared {
             plan: plan.clone(),
             reason: "First plan, agreed at the assessment".into(),
             number: 1,
+            harder: false,
         }];
         let mut problem_until = i64::MAX;
         for review in [26i64, 54] {
@@ -756,6 +843,7 @@ impl Shared {
                 it.dose.weeks = dose_weeks(day);
             }
             let reason;
+            let harder = problem.is_none();
             if let Some(pid) = problem.take() {
                 let pos = next
                     .items
@@ -818,6 +906,7 @@ impl Shared {
                 changes: serde_json::to_string(&changes)?,
                 reason,
                 number,
+                harder,
             });
             plan = next;
         }
@@ -1001,6 +1090,17 @@ impl Shared {
             }
             Ok(f64::from(rmdq0 - rm))
         };
+        if let (Some(sc), Some(&day)) = (wai_during, follow_days.get(1)) {
+            push_form(
+                &mut forms,
+                "during_care",
+                day,
+                start_minute + 100,
+                "waisr",
+                wai.version,
+                sc,
+            );
+        }
         if !active {
             stored_change = Some(outcome(
                 &mut forms,
@@ -1041,6 +1141,18 @@ impl Shared {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        // The fully documented patient is supervised at the contact that
+        // made the plan harder (else the last contact).
+        let supervised_on = sc
+            .documented
+            .then(|| {
+                versions
+                    .iter()
+                    .find(|v| v.harder)
+                    .map(|v| v.day)
+                    .or(follow_days.last().copied())
+            })
+            .flatten();
         let mut follow_ups = Vec::with_capacity(follow_days.len());
         for (n, day) in follow_days.iter().enumerate() {
             let on = days(opened, *day);
@@ -1054,10 +1166,26 @@ impl Shared {
             } else {
                 "supervised"
             };
+            let kind = if supervised_on == Some(*day) {
+                "supervised"
+            } else {
+                kind
+            };
             let concerns = problem_id.is_some() && *day < problem_until;
             let (interval, basis) =
                 routine_interval(stratum_e, Some(pseq0), concerns, true, 0, &self.thresholds);
             let version = versions.iter().find(|v| v.day == *day);
+            let checklist = record::checklist(&mut q, n == 0, bond, goals_agreed, sc.documented);
+            let supervised = kind == "supervised";
+            // A supervised contact corrects (its note) and progresses when
+            // the plan was made harder with it; without a plan change the
+            // clinician may still move the dose on within the plan.
+            let progressed = supervised.then(|| match version {
+                Some(v) => v.harder,
+                None => chance(&mut q, 0.35),
+            });
+            let asked = (sc.documented && n > 0) || chance(&mut q, record::P_BENEFIT_ASKED);
+            let benefit = asked.then(|| record::benefit(&mut q, *day, length, rmdq_change));
             follow_ups.push(BulkFollowUp {
                 id: 0,
                 clinic_id,
@@ -1081,6 +1209,223 @@ impl Shared {
                 )),
                 recorded_by: Some(clinician),
                 created_at: self.at(on, start_minute + 90),
+                practices: checklist
+                    .practices
+                    .iter()
+                    .map(|p| p.key())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                checklist_complete: checklist.complete,
+                corrected: supervised.then_some(true),
+                progressed,
+                benefit,
+            });
+        }
+
+        // The intake, the beliefs checklist and the reading answering it.
+        let expectations = record::expectations(&mut q, fear);
+        let expects_scan = expectations.iter().any(|e| e == "structural_diagnosis");
+        let reviewed = sc.documented || chance(&mut q, record::P_BELIEFS_REVIEWED);
+        let confirmed = if reviewed {
+            record::confirmed_beliefs(&mut q, fear, s, expects_scan, sc.documented)
+        } else {
+            Vec::new()
+        };
+        let worries = record::worries(&mut q, &confirmed);
+        let intake_input = record::intake(
+            &mut q,
+            &record::IntakeFacts {
+                s,
+                activities: GOALS[goal_set].iter().map(|g| g.0).collect(),
+                minutes: MINUTES[key.minutes],
+                days_per_week,
+                equipment: EQUIPMENT[key.equipment],
+                like: LIKES[key.like],
+                dislikes: DISLIKES[key.dislike],
+                usual_minute: reminder,
+                documented: sc.documented,
+            },
+            expectations,
+            worries,
+        );
+        let intake = rapport_care::forms::form_input(
+            rapport_domain::assessment::TimePoint::Baseline,
+            rapport_domain::assessment::Form::Intake,
+            &rapport_care::forms::Answers::Intake {
+                input: Box::new(intake_input),
+                finish: true,
+            },
+        )?;
+        forms.insert(
+            1.min(forms.len()),
+            BulkForm {
+                id: 0,
+                clinic_id,
+                patient_id,
+                episode_id,
+                time_point: "baseline",
+                form: "intake",
+                version: "1",
+                answers: intake.answers.to_string(),
+                result: intake.result.map(|v| v.to_string()).unwrap_or_default(),
+                total: None,
+                band: None,
+                entered_by: clinician,
+                on_behalf: true,
+                completed_at: self.at(opened, start_minute + 7),
+            },
+        );
+        let motivation_read = logistic(0.6 + 0.8 * motivation);
+        let mut education = Vec::new();
+        let mut read_beliefs: Vec<&str> = Vec::new();
+        let proposals = self.education.propose(
+            &confirmed,
+            stratum
+                .as_deref()
+                .and_then(rapport_domain::education::Stratum::parse),
+            &[],
+        );
+        let mut chosen: Vec<&str> = Vec::new();
+        if confirmed.is_empty() {
+            if chance(&mut q, record::P_GENERAL_READING)
+                && let Some(p) = proposals.first()
+            {
+                chosen.push(&p.item_id);
+            }
+        } else {
+            // Each item answers a belief not yet answered; after the first,
+            // a clinician with a better bond gives more.
+            let mut open: Vec<&str> = confirmed.iter().map(String::as_str).collect();
+            for p in &proposals {
+                if open.is_empty() || chosen.len() >= record::MAX_READING {
+                    break;
+                }
+                if !p.beliefs.iter().any(|b| open.contains(&b.as_str())) {
+                    continue;
+                }
+                if !chosen.is_empty() && !sc.documented && !chance(&mut q, logistic(0.8 + bond)) {
+                    break;
+                }
+                open.retain(|b| !p.beliefs.iter().any(|x| x == b));
+                chosen.push(&p.item_id);
+            }
+        }
+        for (n, item) in chosen.iter().enumerate() {
+            let read_day: i64 = q.random_range(1..=10);
+            let read = (sc.documented || chance(&mut q, motivation_read)) && read_day <= end_day;
+            if read {
+                for p in proposals.iter().filter(|p| p.item_id == *item) {
+                    read_beliefs.extend(p.beliefs.iter().map(String::as_str));
+                }
+            }
+            education.push(BulkEducation {
+                id: 0,
+                clinic_id,
+                patient_id,
+                episode_id,
+                item_id: (*item).to_string(),
+                assigned_by: clinician,
+                assigned_at: self.at(opened, start_minute + 35 + n as i32),
+                read_at: read
+                    .then(|| self.at(days(opened, read_day), q.random_range(18 * 60..22 * 60))),
+            });
+        }
+        let mut belief_reviews = Vec::new();
+        if reviewed {
+            let keys = serde_json::to_string(&confirmed)?;
+            belief_reviews.push(BulkBeliefReview {
+                id: 0,
+                clinic_id,
+                episode_id,
+                reviewed_by: clinician,
+                confirmed: keys.clone(),
+                reconciled: "[]".into(),
+                note: String::new(),
+                reviewed_on: opened,
+                reviewed_at: self.at(opened, start_minute + 30),
+            });
+            // Reviewed again at a later contact: a belief the reading answered
+            // and the patient read, with a good bond, is likelier let go.
+            let again = follow_days
+                .iter()
+                .find(|d| **d >= record::SECOND_REVIEW_FROM_DAY)
+                .copied();
+            if let Some(day) =
+                again.filter(|_| sc.documented || chance(&mut q, record::P_SECOND_REVIEW))
+                && !confirmed.is_empty()
+            {
+                let reconciled: Vec<&String> = confirmed
+                    .iter()
+                    .filter(|b| {
+                        let read = read_beliefs.contains(&b.as_str());
+                        let p = logistic(-1.0 + if read { 1.6 } else { 0.0 } + 0.9 * bond);
+                        sc.documented || chance(&mut q, p)
+                    })
+                    .collect();
+                belief_reviews.push(BulkBeliefReview {
+                    id: 0,
+                    clinic_id,
+                    episode_id,
+                    reviewed_by: clinician,
+                    confirmed: keys,
+                    reconciled: serde_json::to_string(&reconciled)?,
+                    note: String::new(),
+                    reviewed_on: days(opened, day),
+                    reviewed_at: self.at(days(opened, day), start_minute + 95),
+                });
+            }
+        }
+
+        // Feedback on logs: some weeks the clinician answers the week's last
+        // session the next working day; more often with a better bond.
+        let p_feedback = if sc.documented {
+            0.7
+        } else {
+            0.15 + 0.3 * logistic(bond)
+        };
+        // The week's last session done, for each week with one, whose next
+        // day the episode reached.
+        let mut week_ends: Vec<(usize, i64)> = Vec::new();
+        let mut last_week = None;
+        for (li, l) in logs.iter().enumerate() {
+            if l.completion == "skipped" {
+                continue;
+            }
+            let day = day_of_episode(opened, l.log_date);
+            let week = (day - 1).div_euclid(7);
+            match week_ends.last_mut() {
+                Some(last) if last_week == Some(week) => *last = (li, day),
+                _ => week_ends.push((li, day)),
+            }
+            last_week = Some(week);
+        }
+        week_ends.retain(|(_, day)| *day < end_day);
+        let mut answered: Vec<(usize, i64)> = week_ends
+            .iter()
+            .copied()
+            .filter(|_| chance(&mut q, p_feedback))
+            .collect();
+        if sc.documented && answered.is_empty() {
+            answered.extend(week_ends.last().copied());
+        }
+        let mut log_comments = Vec::with_capacity(answered.len());
+        for (li, day) in answered {
+            let l = &logs[li];
+            let rise = l.pain_after.zip(l.pain_before).map(|(a, b)| a - b);
+            log_comments.push(BulkLogComment {
+                id: 0,
+                clinic_id,
+                patient_id,
+                log_id: li as i64,
+                author_id: clinician,
+                body: record::feedback(
+                    &self.name(&l.exercise_id),
+                    l.completion,
+                    rise,
+                    l.difficulty,
+                ),
+                created_at: self.at(days(opened, day + 1), q.random_range(12 * 60..16 * 60)),
+                seen_at: None,
             });
         }
 
@@ -1116,6 +1461,9 @@ impl Shared {
             versions: version_rows,
             logs,
             follow_ups,
+            belief_reviews,
+            education,
+            log_comments,
             stats: PatientStats {
                 active,
                 six_months: has_six,
@@ -1135,6 +1483,9 @@ pub struct Counters {
     versions: i64,
     logs: i64,
     follow_ups: i64,
+    belief_reviews: i64,
+    education: i64,
+    log_comments: i64,
 }
 
 impl Counters {
@@ -1145,6 +1496,9 @@ impl Counters {
             versions: b.prescription_versions,
             logs: b.session_logs,
             follow_ups: b.follow_ups,
+            belief_reviews: b.belief_reviews,
+            education: b.education_assignments,
+            log_comments: b.log_comments,
         }
     }
 }
@@ -1175,6 +1529,7 @@ pub fn assemble(
             v.id = c.versions;
             batch.versions.push(v);
         }
+        let first_log = c.logs + 1;
         for mut l in p.logs {
             c.logs += 1;
             l.id = c.logs;
@@ -1184,6 +1539,22 @@ pub fn assemble(
             c.follow_ups += 1;
             f.id = c.follow_ups;
             batch.follow_ups.push(f);
+        }
+        for mut b in p.belief_reviews {
+            c.belief_reviews += 1;
+            b.id = c.belief_reviews;
+            batch.belief_reviews.push(b);
+        }
+        for mut e in p.education {
+            c.education += 1;
+            e.id = c.education;
+            batch.education.push(e);
+        }
+        for mut m in p.log_comments {
+            c.log_comments += 1;
+            m.id = c.log_comments;
+            m.log_id += first_log;
+            batch.log_comments.push(m);
         }
         stats.push(p.stats);
     }

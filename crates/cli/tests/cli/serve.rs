@@ -118,6 +118,124 @@ async fn demo_is_loaded_once_and_its_printed_logins_work() {
     );
 }
 
+/// The demo clinic is a working day: patients at every stage, flags of
+/// several kinds and different suggestions on the caseload, and Kari, the
+/// fully documented patient, judged by the theory on nearly every context
+/// (through the care layer, on the database the server wrote).
+#[tokio::test]
+async fn the_demo_clinic_has_every_stage_and_kari_is_judged_on_nearly_every_context() {
+    use rapport_domain::identity::{Email, PatientId};
+    use rapport_domain::theory::{ContextStatus, KnowledgeBase};
+
+    let db = TempDb::new();
+    let mut server = Server::start(&db.url, &["--demo"], &db.path("server.log")).await;
+    let http = client();
+    let t = token(&server, "anna.berg@demo.example", "demo-clinician-pass").await;
+    let (status, caseload) = get_json(&http, &server, &t, "/api/v1/caseload").await;
+    assert_eq!(status, 200, "{caseload}");
+    let rows = caseload["rows"].as_array().expect("rows");
+    assert!(rows.len() >= 9, "open episodes at every stage: {caseload}");
+    let kinds: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .flat_map(|r| r["flags"].as_array().into_iter().flatten())
+        .filter_map(|f| f["kind"].as_str())
+        .collect();
+    assert!(kinds.len() >= 4, "kinds of flag: {kinds:?}");
+    for kind in [
+        "pain_rising",
+        "follow_up_overdue",
+        "adherence_falling",
+        "too_hard",
+    ] {
+        assert!(kinds.contains(kind), "no {kind} flag: {kinds:?}");
+    }
+    let suggested: std::collections::BTreeSet<Vec<&str>> = rows
+        .iter()
+        .map(|r| {
+            r["suggestions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s["action"].as_str())
+                .collect()
+        })
+        .filter(|s: &Vec<&str>| !s.is_empty())
+        .collect();
+    assert!(
+        suggested.len() >= 3,
+        "different suggestions for different patients: {suggested:?}"
+    );
+    let kari = rows
+        .iter()
+        .find(|r| r["patient"]["name"] == "Kari Nordmann")
+        .expect("Kari on the caseload");
+    let kari_id = kari["patient"]["id"].as_i64().expect("id");
+    // The new referral's login sees an empty record, the forms before them.
+    let it = token(&server, "ingrid.solberg@demo.example", "demo-patient-pass").await;
+    let (status, own) = get_json(&http, &server, &it, "/api/v1/patients").await;
+    assert_eq!(status, 200, "{own}");
+    assert_eq!(own["patients"][0]["family_name"], "Solberg", "{own}");
+    drop(http);
+    assert!(server.stop(), "SIGTERM should stop the server cleanly");
+
+    let store = rapport_store::Store::open_existing(&db.url, rapport_store::Durability::default())
+        .await
+        .unwrap();
+    let care = rapport_care::Care::new(store.clone(), KnowledgeBase::builtin().unwrap()).unwrap();
+    let anna = store
+        .user_credentials(&Email::parse("anna.berg@demo.example").unwrap())
+        .await
+        .unwrap()
+        .expect("Anna")
+        .user
+        .actor(None);
+    let (record, assessed) = care
+        .judge_patient(&anna, PatientId(kari_id), jiff::Timestamp::now())
+        .await
+        .unwrap()
+        .expect("Kari's record");
+    let j = &assessed.judgement;
+    let unknown: Vec<&str> = j
+        .evaluation
+        .cmocs
+        .iter()
+        .filter(|c| !matches!(c.context, ContextStatus::Present | ContextStatus::Absent))
+        .map(|c| c.cmoc.id.as_str())
+        .collect();
+    eprintln!(
+        "Kari: {} of 34 contexts judged; not judged: {unknown:?}",
+        j.judged()
+    );
+    assert!(
+        j.judged() >= 30,
+        "{} of 34 judged for Kari; not judged: {unknown:?}",
+        j.judged()
+    );
+    // Every kind of record is on file for her.
+    let r = &record.record;
+    assert!(r.intake.as_ref().is_some_and(|i| i.holistic));
+    assert!(r.belief_reviews.iter().any(|b| !b.reconciled.is_empty()));
+    assert!(r.goals.iter().all(|g| g.agreed_together));
+    assert!(r.plans.iter().all(|v| v.plan.co_designed
+        && v.plan.whole_person.as_ref().is_some_and(|a| !a.is_empty())
+        && v.plan.items.iter().all(|i| i.goal.is_some())));
+    assert!(r.education.iter().any(|e| e.read));
+    assert!(!r.feedback.is_empty() && !r.logs.is_empty());
+    assert!(r.contacts.iter().any(|c| c.checklist_complete));
+    assert!(
+        r.contacts
+            .iter()
+            .any(|c| c.corrected == Some(true) && c.progressed == Some(true))
+    );
+    assert!(r.contacts.iter().any(|c| c.benefit.is_some()));
+    assert!(
+        r.scores.iter().any(|s| s.instrument == "waisr"),
+        "the alliance asked during care"
+    );
+    let messages = store.messages(&anna, PatientId(kari_id)).await.unwrap();
+    assert!(messages.len() >= 2, "{messages:?}");
+}
+
 #[tokio::test]
 async fn a_busy_address_is_an_error_not_a_hang() {
     let db = TempDb::new();

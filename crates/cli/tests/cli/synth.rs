@@ -7,7 +7,7 @@ use crate::support::{PgDatabase, Server, TempDb, client, get_json, psql, run, to
 const TODAY: &str = "2026-03-02";
 
 /// The tables the import writes; their content must depend on the seed only.
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 13] = [
     "clinics",
     "users",
     "patients",
@@ -18,6 +18,9 @@ const TABLES: [&str; 10] = [
     "prescription_versions",
     "session_logs",
     "follow_ups",
+    "belief_reviews",
+    "education_assignments",
+    "log_comments",
 ];
 
 fn demo(url: &str, patients: &str, seed: &str, extra: &[&str]) -> crate::support::Out {
@@ -227,6 +230,14 @@ async fn a_database_with_patients_is_refused_unless_asked() {
     assert_eq!(n, 30);
 }
 
+/// One number from the database.
+async fn one(conn: &mut SqliteConnection, sql: &str) -> f64 {
+    sqlx::query_scalar::<_, f64>(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
 fn triage(url: &str) -> String {
     run(
         &["triage", "--db", url, "--format", "json", "--today", TODAY],
@@ -298,4 +309,237 @@ fn runs_on_postgres_too() {
     if let Err(e) = result {
         std::panic::resume_unwind(e);
     }
+}
+
+/// The care record is generated as the product collects it, in plausible
+/// proportions: every patient has an intake, contacts carry the checklist,
+/// supervision and ratings of change, the alliance is asked during care,
+/// reading answers the beliefs confirmed, feedback answers logs.
+#[tokio::test]
+async fn the_care_record_is_there_in_plausible_proportions() {
+    let db = TempDb::new();
+    demo(&db.url, "300", "21", &[]).expect_ok();
+    let mut conn = connect(&db).await;
+    // Every patient: one complete, holistic-or-not intake among the baseline forms.
+    let intakes = one(&mut conn, "SELECT COUNT(DISTINCT patient_id) * 1.0 FROM form_responses WHERE form = 'intake' AND time_point = 'baseline' AND complete AND result IS NOT NULL").await;
+    assert_eq!(intakes, 300.0);
+    let holistic = one(&mut conn, "SELECT AVG(json_extract(result, '$.six_months') <> '') FROM form_responses WHERE form = 'intake'").await;
+    assert!(
+        (0.8..0.98).contains(&holistic),
+        "holistic intakes {holistic}"
+    );
+    // The alliance: during care after the second contact, and at discharge; never at baseline.
+    let baseline_wai = one(&mut conn, "SELECT COUNT(*) * 1.0 FROM form_responses WHERE form = 'waisr' AND time_point = 'baseline'").await;
+    assert_eq!(baseline_wai, 0.0);
+    let during = one(&mut conn,
+        "SELECT AVG(EXISTS (SELECT 1 FROM form_responses w WHERE w.episode_id = e.id AND w.form = 'waisr' \
+           AND w.time_point = 'during_care' AND date(w.completed_at / 1000000, 'unixepoch') = \
+           (SELECT contact_on FROM follow_ups f WHERE f.episode_id = e.id ORDER BY contact_on LIMIT 1 OFFSET 1))) \
+         FROM episodes e WHERE (SELECT COUNT(*) FROM follow_ups f WHERE f.episode_id = e.id) >= 2",
+    )
+    .await;
+    assert!(
+        during > 0.95,
+        "during-care WAI-SR at the second contact: {during}"
+    );
+    // Contacts: practices ticked, a share with the whole checklist, ratings of change.
+    let ticked = one(&mut conn, "SELECT AVG(practices <> '') FROM follow_ups").await;
+    let complete = one(&mut conn, "SELECT AVG(checklist_complete) FROM follow_ups").await;
+    let rated = one(&mut conn, "SELECT AVG(benefit IS NOT NULL) FROM follow_ups").await;
+    assert!(ticked > 0.8, "contacts with practices {ticked}");
+    assert!(
+        (0.25..0.55).contains(&complete),
+        "whole checklists {complete}"
+    );
+    assert!((0.3..0.6).contains(&rated), "ratings of change {rated}");
+    let bad_keys = one(&mut conn,
+        "SELECT COUNT(*) * 1.0 FROM follow_ups, json_each('[\"' || replace(practices, ',', '\",\"') || '\"]') k \
+         WHERE practices <> '' AND k.value NOT IN ('rapport_built', 'disclosure_invited', 'shared_decisions', \
+         'reassurance_individualised', 'condition_explained', 'goal_link_explained', 'daily_life_fit_planned', \
+         'safe_environment_confirmed', 'biopsychosocial_framing')",
+    )
+    .await;
+    assert_eq!(bad_keys, 0.0, "practice keys are the domain's");
+    // Supervision only at supervised contacts; a plan version made harder
+    // with it is a progression.
+    let misplaced = one(&mut conn, "SELECT COUNT(*) * 1.0 FROM follow_ups WHERE (kind = 'supervised') <> (corrected IS NOT NULL AND progressed IS NOT NULL)").await;
+    assert_eq!(misplaced, 0.0);
+    let progressed = one(
+        &mut conn,
+        "SELECT AVG(progressed) FROM follow_ups WHERE kind = 'supervised'",
+    )
+    .await;
+    assert!((0.2..0.8).contains(&progressed), "progressed {progressed}");
+    let with_step = one(&mut conn,
+        "SELECT AVG(f.progressed = (v.reason LIKE '%made harder%' OR v.reason LIKE 'One more set%')) \
+         FROM follow_ups f JOIN prescriptions p ON p.episode_id = f.episode_id \
+         JOIN prescription_versions v ON v.prescription_id = p.id AND v.version = f.plan_version \
+         WHERE f.kind = 'supervised'",
+    )
+    .await;
+    assert_eq!(
+        with_step, 1.0,
+        "progressed follows the plan step made at the contact"
+    );
+    // Beliefs: most episodes reviewed; some beliefs reconciled later, only confirmed ones.
+    let reviewed = one(&mut conn, "SELECT AVG(EXISTS (SELECT 1 FROM belief_reviews b WHERE b.episode_id = e.id)) FROM episodes e").await;
+    assert!(
+        (0.75..0.95).contains(&reviewed),
+        "belief reviews {reviewed}"
+    );
+    let reconciled = one(
+        &mut conn,
+        "SELECT COUNT(*) * 1.0 FROM belief_reviews WHERE reconciled <> '[]'",
+    )
+    .await;
+    assert!(
+        reconciled > 10.0,
+        "beliefs reconciled in {reconciled} reviews"
+    );
+    let stray = one(
+        &mut conn,
+        "SELECT COUNT(*) * 1.0 FROM belief_reviews b, json_each(b.reconciled) r \
+         WHERE r.value NOT IN (SELECT value FROM json_each(b.confirmed))",
+    )
+    .await;
+    assert_eq!(stray, 0.0);
+    // Reading: some read; comments answer logs of the same patient, after them.
+    let read = one(
+        &mut conn,
+        "SELECT AVG(read_at IS NOT NULL) FROM education_assignments",
+    )
+    .await;
+    assert!((0.3..0.9).contains(&read), "reading read {read}");
+    let comments = one(&mut conn, "SELECT COUNT(*) * 1.0 / 300 FROM log_comments").await;
+    assert!(
+        (0.5..6.0).contains(&comments),
+        "comments per patient {comments}"
+    );
+    let orphans = one(&mut conn,
+        "SELECT COUNT(*) * 1.0 FROM log_comments c LEFT JOIN session_logs l ON l.id = c.log_id \
+         WHERE l.id IS NULL OR l.patient_id <> c.patient_id OR c.created_at <= l.at OR l.completion = 'skipped'",
+    )
+    .await;
+    assert_eq!(orphans, 0.0);
+    // Plans: the whole person for some, exercises only for a few, not asked for the rest.
+    let whole = one(&mut conn, "SELECT AVG(json_array_length(plan, '$.whole_person') > 0) FROM prescription_versions WHERE version = 1").await;
+    let not_asked = one(&mut conn, "SELECT AVG(json_type(plan, '$.whole_person') IS NULL) FROM prescription_versions WHERE version = 1").await;
+    assert!((0.4..0.9).contains(&whole), "whole-person plans {whole}");
+    assert!(
+        (0.1..0.4).contains(&not_asked),
+        "plans without the question {not_asked}"
+    );
+
+    // Each item given answers a belief the patient confirmed (when they confirmed any).
+    let library = rapport_domain::education::Library::builtin().unwrap();
+    let given: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.item_id, b.confirmed FROM education_assignments a \
+         JOIN belief_reviews b ON b.episode_id = a.episode_id \
+         AND b.id = (SELECT MIN(id) FROM belief_reviews WHERE episode_id = a.episode_id) \
+         WHERE b.confirmed <> '[]'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(given.len() > 100, "{}", given.len());
+    for (item, confirmed) in &given {
+        let confirmed: Vec<String> = serde_json::from_str(confirmed).unwrap();
+        let item = library.get(item).unwrap();
+        assert!(
+            confirmed.iter().any(|b| item.answers(b)),
+            "{} answers none of {confirmed:?}",
+            item.id
+        );
+    }
+}
+
+/// The figure the care record is for: judged by the product's own code
+/// (the store's record of each patient, the care layer's judgement), the
+/// theory decides most contexts for a synthetic patient in care, and trust,
+/// motivation and confidence come out differently for different patients.
+#[tokio::test]
+async fn the_theory_judges_most_contexts_of_synthetic_patients_and_their_mechanisms_vary() {
+    use rapport_care::judgement::{Ground, assess};
+    use rapport_domain::identity::{ClinicId, PatientId, Role, UserId};
+    use rapport_domain::theory::{KnowledgeBase, Mechanism, MechanismStatus};
+
+    let db = TempDb::new();
+    demo(&db.url, "400", "13", &[]).expect_ok();
+    let store = rapport_store::Store::open_existing(&db.url, rapport_store::Durability::default())
+        .await
+        .unwrap();
+    let care = rapport_care::Care::new(store.clone(), KnowledgeBase::builtin().unwrap()).unwrap();
+    let today: jiff::civil::Date = TODAY.parse().unwrap();
+    let (rows, _) = care.triage(None, Some(today), 0).await.unwrap();
+    assert!(rows.len() > 300, "open episodes: {}", rows.len());
+
+    // Mechanisms over every open episode.
+    let mut mix = std::collections::BTreeMap::<(Mechanism, MechanismStatus), usize>::new();
+    for r in &rows {
+        for m in &r.mechanisms {
+            *mix.entry((m.mechanism, m.status)).or_default() += 1;
+        }
+    }
+    eprintln!("mechanisms over {} open episodes: {mix:?}", rows.len());
+    for mechanism in [
+        Mechanism::Trust,
+        Mechanism::Motivation,
+        Mechanism::Confidence,
+    ] {
+        let statuses = mix.keys().filter(|(m, _)| *m == mechanism).count();
+        assert!(
+            statuses >= 2,
+            "{mechanism:?} is the same for everyone: {mix:?}"
+        );
+    }
+    for status in [
+        MechanismStatus::Supported,
+        MechanismStatus::Unknown,
+        MechanismStatus::AtRisk,
+    ] {
+        assert!(
+            mix.keys().any(|(_, s)| *s == status),
+            "no mechanism is {status:?} for anyone: {mix:?}"
+        );
+    }
+
+    // Contexts judged, over a sample of open episodes (every third).
+    let actor = rapport_store::Actor {
+        user_id: Some(UserId(1)),
+        clinic_id: ClinicId(1),
+        role: Role::Clinician,
+        patient_id: None,
+        address: None,
+    };
+    let thresholds = rapport_domain::monitoring::Thresholds::default();
+    let ground = Ground {
+        kb: &care.theory,
+        exercises: &care.exercises,
+        education: &care.education,
+        thresholds: &thresholds,
+    };
+    let mut judged = Vec::new();
+    for r in rows.iter().step_by(3) {
+        let record = store
+            .episode_record(&actor, PatientId(r.patient.id))
+            .await
+            .unwrap()
+            .expect("a record");
+        let a = assess(
+            &record,
+            today,
+            &ground,
+            rapport_care::judgement::Sources::Left,
+        );
+        assert_eq!(a.judgement.evaluation.cmocs.len(), 34);
+        judged.push(a.judgement.judged());
+    }
+    let mean = judged.iter().sum::<usize>() as f64 / judged.len() as f64;
+    eprintln!(
+        "contexts judged over {} open episodes: mean {mean:.1}, min {:?}, max {:?}",
+        judged.len(),
+        judged.iter().min(),
+        judged.iter().max()
+    );
+    assert!(mean >= 20.0, "on average {mean:.1} of 34 contexts judged");
 }
