@@ -6,7 +6,13 @@
 
 use jiff::civil::Date;
 use rapport_domain::FieldError;
-use rapport_domain::monitoring::{Flag, FlagKind, NeedLevel, NextContact, Severity, triage};
+use std::sync::{Arc, Weak};
+
+use rapport_domain::exercise::Library;
+use rapport_domain::monitoring::{
+    Flag, FlagKind, NeedLevel, NextContact, Severity, Thresholds, triage,
+};
+use rapport_domain::record::EpisodeRecord;
 use rapport_domain::theory::KnowledgeBase;
 use rapport_store::{Actor, StoredEpisode};
 use rayon::prelude::*;
@@ -104,41 +110,122 @@ pub fn rank<'k, 'g>(
     ground: &(dyn Fn(&StoredEpisode) -> Ground<'k, 'g> + Sync),
     suggestions: usize,
 ) -> Vec<CaseloadRow> {
-    let pieces: Vec<Vec<CaseloadRow>> = episodes
-        .par_chunks(RANK_PIECE)
-        .map(|piece| {
-            let mut judged: Vec<Option<Assessed>> = Vec::with_capacity(piece.len());
-            let mut open = Vec::with_capacity(piece.len());
-            for (i, e) in piece.iter().enumerate() {
-                let mut a = assess(e, today(e), &ground(e), Sources::Left);
-                if let Some((flags, next)) = a.monitoring.take() {
-                    open.push((i, flags, next));
-                }
-                judged.push(Some(a));
+    rank_reusing(episodes, today, ground, suggestions, None)
+}
+
+/// [`rank`], reusing the rows of `reuse` that are still current and
+/// remembering the ones judged anew.
+fn rank_reusing<'k, 'g>(
+    episodes: &[StoredEpisode],
+    today: &(dyn Fn(&StoredEpisode) -> Date + Sync),
+    ground: &(dyn Fn(&StoredEpisode) -> Ground<'k, 'g> + Sync),
+    suggestions: usize,
+    reuse: Option<(&Judged, &Arc<Library>)>,
+) -> Vec<CaseloadRow> {
+    let judge = |e: &StoredEpisode| -> Option<CaseloadRow> {
+        let day = today(e);
+        let with = ground(e);
+        let remembered = reuse.and_then(|(judged, library)| {
+            judged.get(e, day, library, with.thresholds, suggestions)
+        });
+        if let Some(mut row) = remembered {
+            // Names are read with every caseload, not kept in the record.
+            if let Some(r) = &mut row {
+                r.patient.name = e.display_name();
             }
-            triage::rank(open)
-                .into_iter()
-                .filter_map(|r| {
-                    let a = judged[r.key].take()?;
-                    let e = &piece[r.key];
-                    let kb = ground(e).kb;
-                    Some(row(
-                        e,
-                        &a,
-                        r.need,
-                        &r.flags,
-                        &r.next_contact,
-                        kb,
-                        suggestions,
-                    ))
-                })
-                .collect()
-        })
+            return row;
+        }
+        let a = assess(e, day, &with, Sources::Left);
+        let row = a.monitoring.as_ref().map(|(flags, next)| {
+            let need = triage::need_score(flags, next);
+            row(e, &a, need, flags, next, with.kb, suggestions)
+        });
+        if let Some((judged, library)) = reuse {
+            judged.put(e, day, library, with.thresholds, suggestions, row.clone());
+        }
+        row
+    };
+    let mut rows: Vec<CaseloadRow> = episodes
+        .par_chunks(RANK_PIECE)
+        .flat_map_iter(|piece| piece.iter().filter_map(judge))
         .collect();
-    let mut rows: Vec<CaseloadRow> = pieces.into_iter().flatten().collect();
-    // Stable: equal needs keep the order given, as within a piece.
+    // Stable: equal needs keep the order given.
     rows.sort_by_key(|r| std::cmp::Reverse(r.need));
     rows
+}
+
+/// Caseload rows judged earlier, by episode. A row is reused only for the
+/// same decoded record (a write makes a new one), the same day, the same
+/// clinic library and thresholds; the theory and the education library are
+/// fixed for a running Rapport. The caseload is opened between patients
+/// many times a day, while a patient's record changes a few times.
+#[derive(Clone)]
+pub struct Judged(Arc<quick_cache::sync::Cache<i64, Arc<JudgedRow>>>);
+
+struct JudgedRow {
+    record: Weak<EpisodeRecord>,
+    library: Weak<Library>,
+    thresholds: Thresholds,
+    today: Date,
+    suggestions: usize,
+    /// `None`: not on the caseload that day (the episode had ended).
+    row: Option<CaseloadRow>,
+}
+
+/// Rows kept: a few clinics' caseloads (a row is one or two kilobytes).
+const JUDGED_ROWS: usize = 20_000;
+
+impl Judged {
+    pub fn new() -> Judged {
+        Judged(Arc::new(quick_cache::sync::Cache::new(JUDGED_ROWS)))
+    }
+
+    fn get(
+        &self,
+        e: &StoredEpisode,
+        today: Date,
+        library: &Arc<Library>,
+        thresholds: &Thresholds,
+        suggestions: usize,
+    ) -> Option<Option<CaseloadRow>> {
+        let j = self.0.get(&e.episode_id())?;
+        // Weak pointers keep their allocation, so an address is never
+        // reused while it is compared here.
+        let current = Weak::ptr_eq(&j.record, &Arc::downgrade(&e.record))
+            && Weak::ptr_eq(&j.library, &Arc::downgrade(library))
+            && j.today == today
+            && j.suggestions == suggestions
+            && j.thresholds == *thresholds;
+        current.then(|| j.row.clone())
+    }
+
+    fn put(
+        &self,
+        e: &StoredEpisode,
+        today: Date,
+        library: &Arc<Library>,
+        thresholds: &Thresholds,
+        suggestions: usize,
+        row: Option<CaseloadRow>,
+    ) {
+        self.0.insert(
+            e.episode_id(),
+            Arc::new(JudgedRow {
+                record: Arc::downgrade(&e.record),
+                library: Arc::downgrade(library),
+                thresholds: thresholds.clone(),
+                today,
+                suggestions,
+                row,
+            }),
+        );
+    }
+}
+
+impl Default for Judged {
+    fn default() -> Judged {
+        Judged::new()
+    }
 }
 
 /// One row from a judged episode.
@@ -313,11 +400,12 @@ impl Care {
                 education: &care.education,
                 thresholds: &caseload.thresholds,
             };
-            let rows = rank(
+            let rows = rank_reusing(
                 &caseload.episodes,
                 &|e| local_date(e, now),
                 &|_| ground,
                 SUGGESTIONS,
+                Some((&care.judged, &library)),
             );
             let total = rows.len();
             let mut rows = filter.apply(rows)?;

@@ -18,10 +18,10 @@ pub mod judgement;
 pub mod triage;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rapport_domain::education::Library as EducationLibrary;
-use rapport_domain::exercise::Library;
+use rapport_domain::exercise::{Exercise, Library};
 use rapport_domain::identity::ClinicId;
 use rapport_domain::theory::KnowledgeBase;
 use rapport_store::Store;
@@ -38,6 +38,13 @@ pub struct Care {
     pub education: Arc<EducationLibrary>,
     /// The built-in exercise library; each clinic adds its own exercises to it.
     pub exercises: Arc<Library>,
+    /// Each clinic's library as last built, with the exercises it was built
+    /// from: the same copy while they are unchanged, so that judgements made
+    /// with it can be reused ([`caseload::Judged`]).
+    own_libraries: Arc<Mutex<HashMap<ClinicId, (Vec<Exercise>, Arc<Library>)>>>,
+    /// Caseload rows judged earlier, reused while nothing they were judged
+    /// from has changed.
+    judged: caseload::Judged,
 }
 
 /// Each clinic's exercise library, for runs over every clinic.
@@ -60,6 +67,8 @@ impl Care {
             theory: Arc::new(theory),
             education: Arc::new(EducationLibrary::builtin()?),
             exercises: Arc::new(Library::builtin()?),
+            own_libraries: Arc::default(),
+            judged: caseload::Judged::new(),
         })
     }
 
@@ -71,7 +80,15 @@ impl Care {
         if own.is_empty() {
             return Ok(Arc::clone(&self.exercises));
         }
-        Ok(Arc::new(self.exercises.with(own)?))
+        let mut built = self.own_libraries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((from, library)) = built.get(&clinic)
+            && *from == own
+        {
+            return Ok(Arc::clone(library));
+        }
+        let library = Arc::new(self.exercises.with(own.clone())?);
+        built.insert(clinic, (own, Arc::clone(&library)));
+        Ok(library)
     }
 
     /// Every clinic's library (or one clinic's). A clinic whose own

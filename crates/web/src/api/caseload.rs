@@ -2,6 +2,7 @@ use axum::extract::State;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::ApiQuery;
+use super::json::SizedJson;
 use serde::Serialize;
 
 use crate::AppState;
@@ -38,9 +39,11 @@ pub async fn caseload(
     State(state): State<AppState>,
     user: ApiMay<Reads<ClinicalWork>>,
     ApiQuery(filter): ApiQuery<CaseloadFilter>,
-) -> ApiResult<axum::Json<CaseloadOut>> {
+) -> ApiResult<SizedJson<CaseloadOut>> {
     let (rows, total) = state.care.caseload(&user.actor, &filter).await?;
-    Ok(axum::Json(CaseloadOut { total, rows }))
+    // A row is about one and a half kilobytes of JSON.
+    let size = 64 + rows.len() * 1_700;
+    Ok(SizedJson(CaseloadOut { total, rows }, size))
 }
 
 /// Lists in the document the values `kind` and `severity` accept, from the

@@ -307,3 +307,67 @@ async fn need_is_in_words_and_a_waiting_message_shows_on_the_row() {
     assert!(row["need_label"].is_string() && row["need_reason"].is_string());
     assert_eq!(row["mechanisms"].as_array().unwrap().len(), 3);
 }
+
+/// Rows judged for one caseload are reused by the next only while nothing
+/// they were judged from has changed: new logs, a new name and the clinic's
+/// thresholds all show at once.
+#[tokio::test]
+async fn the_caseload_shows_each_change_on_the_next_opening() {
+    let app = spawn().await;
+    let token = app.token(&app.fx.clin_a).await;
+    let astrid = |body: &Value| -> Value {
+        body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["patient"]["id"] == app.fx.pat1.0)
+            .cloned()
+            .expect("Astrid has a row")
+    };
+    let kinds = |row: &Value| -> Vec<String> {
+        row["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, first) = app.api_get(&token, "/caseload").await;
+    assert_eq!(status, 200, "{first}");
+    assert!(!kinds(&astrid(&first)).contains(&"pain_rising".to_string()));
+    // The same caseload again is the same.
+    let (_, again) = app.api_get(&token, "/caseload").await;
+    assert_eq!(first["rows"], again["rows"]);
+
+    // Sessions with pain rising (written past the store, as a trigger sees them).
+    rising_pain(&app).await;
+    let (_, after_logs) = app.api_get(&token, "/caseload").await;
+    let row = astrid(&after_logs);
+    assert!(kinds(&row).contains(&"pain_rising".to_string()), "{row}");
+
+    // A new name, which no record revision follows.
+    sql(
+        &app,
+        format!(
+            "UPDATE patients SET given_name = 'Asta' WHERE id = {}",
+            app.fx.pat1.0
+        ),
+    )
+    .await;
+    let (_, renamed) = app.api_get(&token, "/caseload").await;
+    assert_eq!(astrid(&renamed)["patient"]["name"], "Asta Alpha");
+
+    // The clinic asks for a rise of 9 points before pain counts as rising.
+    let admin = app.fx.admin_a.user.actor(None);
+    let strict = rapport_domain::monitoring::Thresholds {
+        pain_rise_points: 9,
+        ..Default::default()
+    };
+    app.store.thresholds_set(&admin, &strict).await.unwrap();
+    let (_, stricter) = app.api_get(&token, "/caseload").await;
+    assert!(
+        !kinds(&astrid(&stricter)).contains(&"pain_rising".to_string()),
+        "{}",
+        astrid(&stricter)
+    );
+}
