@@ -57,19 +57,22 @@ process.on('exit', () => {
 });
 
 /**
- * Starts `rapport serve` on a fresh database in a temporary directory.
+ * Starts `rapport serve` on a fresh database in a temporary directory, or on
+ * the database of an earlier server (`dir`, kept by that server's `keep`).
+ * `today` (YYYY-MM-DD) runs the clinic as if it were that day.
  * Resolves once /healthz answers 200, with
- * { url, logins: [{role, email, password}], login(role|email), log(), stop() }.
+ * { url, dir, logins: [{role, email, password}], login(role|email), log(), stop() }.
  * `name` names the log file kept in test-results/.
  */
-async function startServer({ demo = false, name = 'server' } = {}) {
+async function startServer({ demo = false, name = 'server', dir: reuse = null, keep = false, today = null } = {}) {
   const bin = rapportBin();
   if (!fs.existsSync(bin)) {
     throw new Error(`no rapport binary at ${bin}: run \`cargo build -p rapport-cli\` or set RAPPORT_BIN`);
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-e2e-'));
+  const dir = reuse || fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-e2e-'));
   const args = ['serve', '--db', `sqlite://${path.join(dir, 'r.db')}`, '--addr', '127.0.0.1:0'];
   if (demo) args.push('--demo');
+  if (today) args.push('--today', today);
   const child = spawn(bin, args, {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,7 +119,7 @@ async function startServer({ demo = false, name = 'server' } = {}) {
   const cleanup = () => {
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     fs.writeFileSync(path.join(RESULTS_DIR, `${name}.log`), output);
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   };
   const stop = async () => {
     if (!exited) {
@@ -149,6 +152,7 @@ async function startServer({ demo = false, name = 'server' } = {}) {
 
   return {
     url,
+    dir,
     logins,
     /** The demo login for a role or an e-mail. */
     login(which) {

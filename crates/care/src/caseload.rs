@@ -392,7 +392,7 @@ impl Care {
         let library = self.library(caseload.clinic_id).await?;
         let care = self.clone();
         let filter = filter.clone();
-        let now = jiff::Timestamp::now();
+        let now = self.now();
         tokio::task::spawn_blocking(move || {
             let ground = Ground {
                 kb: &care.theory,

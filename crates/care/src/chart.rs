@@ -97,9 +97,9 @@ impl Chart {
     }
 }
 
-/// The patient's own today, for their chart.
+/// The patient's own today on the clinical clock, for their chart.
 pub fn today_of(chart: &Chart) -> Date {
-    local_date(&chart.record, Timestamp::now())
+    local_date(&chart.record, crate::clock::now())
 }
 
 /// The calendar day of an instant, in the server's time zone.

@@ -7,14 +7,12 @@
 //! /api/v1/patients/{id}/contacts` both record through
 //! [`Care::record_contact`].
 
-use jiff::Timestamp;
 use rapport_domain::identity::PatientId;
 use rapport_domain::monitoring::PlanVersion;
 use rapport_domain::prescription::{Step, step_item};
 use rapport_domain::theory::episode::FollowUp;
 use rapport_store::{Actor, FollowUpInput, StoreError, StoredFollowUp};
 
-use crate::chart::today_of;
 use crate::judgement::monitor;
 use crate::{Care, CareError, Result};
 
@@ -43,7 +41,7 @@ impl Care {
                 .no_chart(actor, patient, "the patient has no episode of care")
                 .await);
         };
-        let today = today_of(&chart);
+        let today = crate::chart::today_of(&chart);
         if input.date.is_none() {
             input.date = Some(today);
         }
@@ -92,7 +90,7 @@ impl Care {
             });
             counted.contacts.push(Default::default());
         }
-        let now_today = crate::judgement::local_date(&chart.record, Timestamp::now());
+        let now_today = crate::judgement::local_date(&chart.record, self.now());
         if let Some((_, next)) = monitor(&counted, now_today, &thresholds, &library) {
             input.next_contact_on = Some(next.date);
             input.next_reason = Some(next.reason.to_string());

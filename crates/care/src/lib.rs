@@ -11,10 +11,12 @@
 pub mod accounts;
 pub mod caseload;
 pub mod chart;
+pub mod clock;
 pub mod contacts;
 mod error;
 pub mod forms;
 pub mod judgement;
+pub mod outcomes;
 pub mod triage;
 
 use std::collections::HashMap;
@@ -41,11 +43,14 @@ pub struct Care {
     /// Each clinic's library as last built, with the exercises it was built
     /// from: the same copy while they are unchanged, so that judgements made
     /// with it can be reused ([`caseload::Judged`]).
-    own_libraries: Arc<Mutex<HashMap<ClinicId, (Vec<Exercise>, Arc<Library>)>>>,
+    own_libraries: Arc<Mutex<HashMap<ClinicId, OwnLibrary>>>,
     /// Caseload rows judged earlier, reused while nothing they were judged
     /// from has changed.
     judged: caseload::Judged,
 }
+
+/// A clinic's own exercises and the library built with them.
+type OwnLibrary = (Vec<Exercise>, Arc<Library>);
 
 /// Each clinic's exercise library, for runs over every clinic.
 pub struct Libraries {
@@ -70,6 +75,11 @@ impl Care {
             own_libraries: Arc::default(),
             judged: caseload::Judged::new(),
         })
+    }
+
+    /// Now on the clinical clock ([`clock::now`]).
+    pub fn now(&self) -> jiff::Timestamp {
+        clock::now()
     }
 
     /// The exercise library of one clinic: the built-in exercises and its

@@ -42,7 +42,7 @@ impl Care {
     ) -> Result<(Vec<CaseloadRow>, TriageRun)> {
         let started = Instant::now();
         let libraries = self.libraries(clinic).await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let mut rows: Vec<CaseloadRow> = Vec::new();
         let loaded = self
             .store

@@ -95,6 +95,10 @@ enum Command {
         /// Seconds between rounds of the mail scheduler (queue what is due, then send).
         #[arg(long, env = "RAPPORT_SCHEDULER_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         scheduler_interval: u64,
+        /// Run the clinic as if today were this date (YYYY-MM-DD), for demonstrations and tests: schedules,
+        /// flags, logs and reminders follow it; log-in sessions keep the real clock.
+        #[arg(long, env = "RAPPORT_TODAY")]
+        today: Option<jiff::civil::Date>,
     },
     /// Apply database migrations and print the level reached.
     Migrate {
@@ -363,7 +367,14 @@ async fn run(cli: Cli) -> Result<()> {
             smtp_url,
             mail_from,
             scheduler_interval,
+            today,
         } => {
+            if let Some(day) = today {
+                if day.year() < 1950 || day.year() > 2200 {
+                    bail!("--today: must be a date between 1950 and 2200");
+                }
+                rapport_care::clock::set_today(day);
+            }
             let durability = match sqlite_sync {
                 DurabilityArg::Full => Durability::Full,
                 DurabilityArg::Normal => Durability::Normal,

@@ -48,6 +48,9 @@ pub enum Area {
     AuditLog,
     /// Counts without names.
     Research,
+    /// The clinic's outcomes in aggregate (no names): for whoever leads the
+    /// service, the clinicians who deliver it and its researchers.
+    ClinicOutcomes,
     /// The programme theory and its map (no patient data).
     Theory,
 }
@@ -85,6 +88,7 @@ pub fn reach(role: Role, area: Area, action: Action) -> Reach {
         (Role::Patient, PatientReports, _) => Reach::Own,
         (Role::Admin, Accounts | ClinicSettings | AuditLog, _) => Reach::Clinic,
         (Role::Researcher, Research, Read) => Reach::Clinic,
+        (Role::Clinician | Role::Admin | Role::Researcher, ClinicOutcomes, Read) => Reach::Clinic,
         _ => Reach::None,
     }
 }

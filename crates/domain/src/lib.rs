@@ -9,6 +9,7 @@ pub mod exercise;
 pub mod identity;
 pub mod instruments;
 pub mod monitoring;
+pub mod outcomes;
 pub mod patient;
 pub mod prescription;
 pub mod record;

@@ -9,7 +9,7 @@ use rapport_domain::instruments::{
 };
 
 #[test]
-fn registry_has_the_eleven_instruments_in_order() {
+fn registry_has_the_twelve_instruments_in_order() {
     let codes: Vec<&str> = instruments::registry().iter().map(|i| i.code).collect();
     assert_eq!(
         codes,
@@ -24,7 +24,8 @@ fn registry_has_the_eleven_instruments_in_order() {
             "waisr",
             "ears",
             "pgic",
-            "psfs"
+            "psfs",
+            "endofcare"
         ]
     );
 }
@@ -120,7 +121,7 @@ fn parse_answers_reads_numbers_dashes_and_blanks() {
 #[test]
 fn summaries_serialise_for_the_list_command() {
     let list = instruments::summaries();
-    assert_eq!(list.len(), 11);
+    assert_eq!(list.len(), 12);
     let json = serde_json::to_value(&list).unwrap();
     let ears = json
         .as_array()

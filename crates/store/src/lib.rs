@@ -15,6 +15,7 @@ mod invites;
 mod monitoring;
 mod notices;
 mod outbox;
+mod outcomes;
 mod patients;
 mod preferences;
 mod prescriptions;
@@ -52,6 +53,7 @@ pub use outbox::{
     DueContact, MailKind, NewMail, OUTBOX_BACKOFF_BASE, OUTBOX_BACKOFF_MAX, OUTBOX_CLAIM,
     OUTBOX_MAX_ATTEMPTS, OutboxMail, REMINDER_LATEST_AFTER, ReminderDue, initials, outbox_backoff,
 };
+pub use outcomes::{DischargedEpisode, FormsDue, ScoredForm};
 pub use patients::{PatientQuery, Versioned};
 pub use preferences::{DEFAULT_REMINDER_TIME, Preferences, PreferencesInput, parse_reminder_time};
 pub use prescriptions::{EducationAssignment, Prescription, PrescriptionVersion, StoredGoal};

@@ -336,6 +336,7 @@ areas!(
     ExerciseLibrary,
     AuditLog,
     Research,
+    ClinicOutcomes,
     Theory,
 );
 

@@ -1124,6 +1124,105 @@ pub fn scores_table(series: &[ScoreSeries]) -> String {
     s
 }
 
+// ---------------------------------------------------------------------------
+// 4. Shares of patients (the clinic's outcomes)
+// ---------------------------------------------------------------------------
+
+/// One bar: how many of `n` patients (`label`) reached something.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareBar {
+    pub label: String,
+    pub n: usize,
+    pub reached: usize,
+}
+
+impl ShareBar {
+    fn percent(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.reached as f64 / self.n as f64 * 100.0
+        }
+    }
+
+    fn words(&self) -> String {
+        format!(
+            "{}: {} of {} ({}%)",
+            self.label,
+            self.reached,
+            self.n,
+            num(self.percent().round())
+        )
+    }
+}
+
+/// Horizontal bars, one per group, each the share of its patients who
+/// reached `what` (e.g. "the minimal important change"), with the counts
+/// written beside the bar. `prefix` starts every id.
+pub fn share_svg(prefix: &str, title: &str, what: &str, bars: &[ShareBar]) -> String {
+    if bars.is_empty() {
+        return empty("No patients in this period.");
+    }
+    let p = id_prefix(prefix);
+    let row = 22.0;
+    let left = 90.0;
+    let right = 92.0;
+    let height = 16.0 + row * bars.len() as f64 + 14.0;
+    let width = W - left - right;
+    let desc = format!(
+        "Share of patients who reached {what}. {}.",
+        bars.iter()
+            .map(ShareBar::words)
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let mut s = String::new();
+    open_svg(&mut s, &p, "share", height, title, &desc);
+    for (i, b) in bars.iter().enumerate() {
+        let y = 10.0 + row * i as f64;
+        let w = width * b.percent() / 100.0;
+        let _ = write!(
+            s,
+            r#"<text x="{lx}" y="{ty}" text-anchor="end" class="chart-label">{label}</text><rect x="{left}" y="{y}" width="{width}" height="14" class="chart-track" fill="none" stroke="currentColor" stroke-opacity="0.3"/><rect x="{left}" y="{y}" width="{w:.1}" height="14" class="chart-bar" fill="currentColor"/><text x="{vx}" y="{ty}" class="chart-value">{value}</text>"#,
+            lx = left - 6.0,
+            ty = y + 11.0,
+            label = esc(&clip(&b.label, 18)),
+            vx = left + width + 6.0,
+            value = esc(&format!(
+                "{}% ({} of {})",
+                num(b.percent().round()),
+                b.reached,
+                b.n
+            )),
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// The numbers of [`share_svg`] as a table.
+pub fn share_table(what: &str, bars: &[ShareBar]) -> String {
+    if bars.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "<table><thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Patients</th><th scope=\"col\">Reached {}</th><th scope=\"col\">Share</th></tr></thead><tbody>",
+        esc(what)
+    );
+    for b in bars {
+        let _ = write!(
+            s,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}%</td></tr>",
+            esc(&b.label),
+            b.n,
+            b.reached,
+            num(b.percent().round())
+        );
+    }
+    s.push_str("</tbody></table>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

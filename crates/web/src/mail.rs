@@ -2,7 +2,10 @@
 //!
 //! A scheduler task ([`spawn_scheduler`]) calls [`tick`] every interval:
 //! 1. patients due a reminder now ([`Store::reminders_due`]) get one queued
-//!    in the outbox, keyed `reminder:{patient}:{local date}`;
+//!    in the outbox, keyed `reminder:{patient}:{local date}`, and patients
+//!    whose discharge or six-month questionnaires are due
+//!    ([`Store::forms_reminders_due`]) one per time point, keyed
+//!    `forms:{episode}:{time point}`;
 //! 2. the clinicians named by [`TriageDueContacts`], the caseload triage's
 //!    next contact by rule —
 //!    get a follow-up notice queued, keyed `follow_up:{episode}:{due date}:{user}`;
@@ -27,7 +30,8 @@ use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use rapport_care::{Care, CareError};
-use rapport_store::{DueContact, MailKind, NewMail, OutboxMail, StoreError};
+use rapport_domain::assessment::TimePoint;
+use rapport_store::{DueContact, FormsDue, MailKind, NewMail, OutboxMail, StoreError};
 
 use crate::AppState;
 
@@ -158,6 +162,23 @@ impl Mailer {
         )
     }
 
+    fn forms_reminder(&self, due: &FormsDue) -> (String, String) {
+        let base = &self.link_base;
+        let when = match due.time_point {
+            TimePoint::SixMonths => "six months after your treatment",
+            _ => "at the end of your treatment",
+        };
+        (
+            "Your questionnaires are ready".to_string(),
+            format!(
+                "Hello,\n\nA few short questionnaires {when} are ready for you. They help you and your physiotherapist \
+                 see what has changed since you started:\n{base}/me/forms/{tp}\n\n\
+                 Rapport\n",
+                tp = due.time_point.as_str()
+            ),
+        )
+    }
+
     fn notice(&self, contact: &DueContact, initials: &str) -> (String, String) {
         let base = &self.link_base;
         (
@@ -282,6 +303,36 @@ pub async fn tick(state: &AppState, now: Timestamp) -> Result<TickReport, StoreE
         }
         Err(e) => tracing::warn!(error = %e, "could not find the reminders due"),
     }
+    // The discharge and six-month questionnaires, once per time point.
+    match store.forms_reminders_due(now).await {
+        Ok(due) => {
+            let mails: Vec<NewMail> = due
+                .iter()
+                .map(|d| {
+                    let (subject, body) = mailer.forms_reminder(d);
+                    NewMail {
+                        clinic_id: d.clinic_id,
+                        kind: MailKind::Reminder,
+                        dedupe_key: d.dedupe_key.clone(),
+                        user_id: Some(d.user_id),
+                        patient_id: Some(d.patient_id),
+                        to_address: d.to_address.clone(),
+                        subject,
+                        body,
+                    }
+                })
+                .collect();
+            report.reminders_queued +=
+                store
+                    .outbox_enqueue_all(&mails, now)
+                    .await
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "could not queue questionnaire reminders");
+                        0
+                    });
+        }
+        Err(e) => tracing::warn!(error = %e, "could not find the questionnaires due"),
+    }
     match state.due_contacts.find(&state.care, now).await {
         Ok(contacts) => {
             let text = |c: &DueContact, initials: &str| mailer.notice(c, initials);
@@ -352,7 +403,7 @@ pub fn spawn_scheduler(state: &AppState, interval: Duration) {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            if let Err(e) = tick(&state, Timestamp::now()).await {
+            if let Err(e) = tick(&state, state.care.now()).await {
                 tracing::warn!(error = %e, "mail scheduler round failed");
             }
         }

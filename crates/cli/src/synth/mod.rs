@@ -351,6 +351,26 @@ fn rmdq(r: &mut ChaCha8Rng, total: i32) -> Vec<i32> {
     items.to_vec()
 }
 
+/// The end-of-care questions (1 disagree strongly … 5 agree strongly):
+/// taken seriously and reassured with the bond, understanding with the bond
+/// and confidence, managing alone and having exercises to keep with
+/// adherence.
+fn end_of_care(r: &mut ChaCha8Rng, bond: f64, adherence: f64, confidence: f64) -> Vec<i32> {
+    let centres = [
+        3.7 + 0.8 * bond,
+        3.5 + 0.6 * bond,
+        3.2 + 0.5 * bond + 0.3 * confidence,
+        2.9 + 1.2 * adherence + 0.3 * confidence,
+        3.0 + 1.0 * adherence,
+        2.8 + 1.6 * adherence,
+    ];
+    centres.iter().map(|c| likert(r, *c, 0.7, 1, 5)).collect()
+}
+
+/// Streams of their own for the end-of-care answers, so that adding them
+/// left every other draw of a patient as it was.
+const END_OF_CARE_STREAM: [u64; 2] = [1 << 61, 1 << 60];
+
 fn ears(r: &mut ChaCha8Rng, adherence: f64) -> Vec<i32> {
     (1..=6)
         .map(|n| match n {
@@ -677,6 +697,7 @@ impl Shared {
         let wai = instruments::find("waisr")?;
         let pgic = instruments::find("pgic")?;
         let ears_i = instruments::find("ears")?;
+        let eoc_i = instruments::find("endofcare")?;
 
         let sb_score = score(sb, &startback(&mut r, risk, fear))?;
         let stratum = sb_score.band.clone();
@@ -1084,6 +1105,17 @@ impl Shared {
                 list.push(("waisr", wai, score(wai, &waisr(r, bond, goals_agreed))?));
             }
             list.push(("ears", ears_i, score(ears_i, &ears(r, adherence))?));
+            let stream = if with_wai {
+                END_OF_CARE_STREAM[0]
+            } else {
+                END_OF_CARE_STREAM[1]
+            };
+            let mut own = rng_for(o.seed, stream | i);
+            list.push((
+                "endofcare",
+                eoc_i,
+                score(eoc_i, &end_of_care(&mut own, bond, adherence, s_after))?,
+            ));
             for (code, inst, sc) in list {
                 m += 3;
                 push_form(forms, tp, day, m, code, inst.version, sc);

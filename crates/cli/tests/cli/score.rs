@@ -74,6 +74,7 @@ fn list_shows_every_instrument() {
         "ears",
         "pgic",
         "psfs",
+        "endofcare",
     ];
     for code in codes {
         assert!(

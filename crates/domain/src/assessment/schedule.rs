@@ -74,6 +74,7 @@ impl TimePoint {
                 Instrument("pgic"),
                 Instrument("waisr"),
                 Instrument("ears"),
+                Instrument("endofcare"),
             ],
             TimePoint::SixMonths => &[
                 Instrument("nprs"),
@@ -82,6 +83,7 @@ impl TimePoint {
                 Instrument("tsk11"),
                 Instrument("pgic"),
                 Instrument("ears"),
+                Instrument("endofcare"),
             ],
         }
     }

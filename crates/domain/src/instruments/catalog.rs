@@ -63,7 +63,18 @@ const fn band(code: &'static str, label: &'static str, min: f64, max: f64) -> Ba
 }
 
 pub(super) static ALL: &[Instrument] = &[
-    STARTBACK, NPRS, RMDQ, ODI, PSEQ, TSK11, FABQ, WAISR, EARS, PGIC, PSFS,
+    STARTBACK,
+    NPRS,
+    RMDQ,
+    ODI,
+    PSEQ,
+    TSK11,
+    FABQ,
+    WAISR,
+    EARS,
+    PGIC,
+    PSFS,
+    END_OF_CARE,
 ];
 
 // ---------------------------------------------------------------------------
@@ -965,5 +976,57 @@ const PSFS: Instrument = Instrument {
     references: &[
         "Stratford P et al. Physiother Can 1995;47:258-263",
         "Hall AM et al. Eur Spine J 2011 (PSFS vs RMDQ responsiveness in LBP)",
+    ],
+};
+
+// ---------------------------------------------------------------------------
+// Looking back on care (Rapport's own)
+// ---------------------------------------------------------------------------
+// Not a validated instrument: Rapport's own short check, at discharge and six
+// months on, of what patients in the alliance study said lasted after
+// physiotherapy — being taken seriously and reassured, understanding the
+// pain, and the tools to manage on their own (Unsgaard-Tøndel & Söderström
+// 2021, Table 3, "experiences after treatment": the themes trustworthy and
+// reassuring, explaining and empowering, autonomy and taking control). Each item
+// is an agreement, 1 = disagree strongly … 5 = agree strongly; the clinician
+// reads the items beside the expectations ticked at intake
+// (`outcomes::expectations_met`), the total only summarises.
+const AGREEMENT: (&str, &str) = ("disagree strongly", "agree strongly");
+const END_OF_CARE: Instrument = Instrument {
+    code: "endofcare",
+    name: "Looking back on care (Rapport)",
+    version: "6-item v1",
+    answers: AnswerCount::Fixed { count: 6 },
+    items: &[
+        item(1, "felt taken seriously", 1, 5, AGREEMENT),
+        item(2, "reassured about the back", 1, 5, AGREEMENT),
+        item(3, "understands the pain", 1, 5, AGREEMENT),
+        item(4, "able to manage alone", 1, 5, AGREEMENT),
+        item(5, "knows what to do in a flare-up", 1, 5, AGREEMENT),
+        item(6, "has exercises to keep doing", 1, 5, AGREEMENT),
+    ],
+    total: TotalRule::Sum,
+    total_min: 6.0,
+    total_max: 30.0,
+    polarity: Polarity::HigherIsBetter,
+    subscales: &[],
+    missing: MissingRule::RequireAll,
+    banding: Banding::None,
+    mic: None,
+    loinc: Loinc {
+        panel: None,
+        total: None,
+        band: None,
+    },
+    licence: Licence {
+        status: LicenceStatus::Free,
+        holder: "Rapport",
+        note: "Rapport's own questions; not a validated instrument.",
+    },
+    notes: &[
+        "Read item by item beside the patient's expectations at intake; the total is only a summary.",
+    ],
+    references: &[
+        "Unsgaard-Tøndel M, Söderström S. Phys Ther 2021, Table 3 (themes after treatment)",
     ],
 };

@@ -37,7 +37,7 @@ use super::thresholds::{MAX_SESSIONS, Thresholds};
 use super::{EpisodeData, date_of, day_number, earliest_score, latest_score, num, pct};
 use crate::exercise::library::Library;
 use crate::theory::episode::Completion;
-use crate::theory::signals::{OUTCOME_MCID, PGIC_IMPROVED_AT_OR_BELOW};
+use crate::theory::signals::{OUTCOME_INSTRUMENTS, PGIC_IMPROVED_AT_OR_BELOW};
 
 /// How soon a flag needs the clinician. Sorts most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -707,7 +707,13 @@ fn no_benefit(
     }
     let mut judged = String::new();
     let mut latest: Option<Date> = None;
-    for (code, mcid) in OUTCOME_MCID {
+    for code in OUTCOME_INSTRUMENTS {
+        let Ok(info) = crate::instruments::find(code) else {
+            continue;
+        };
+        let Some(mic) = info.mic.as_ref() else {
+            continue;
+        };
         let (Some(first), Some(last)) = (
             earliest_score(ep.scores, code, today),
             latest_score(ep.scores, code, today),
@@ -717,8 +723,7 @@ fn no_benefit(
         if last.date <= first.date || last.date <= started {
             continue;
         }
-        let improvement = first.total - last.total;
-        if improvement >= mcid || (first.total > 0.0 && improvement >= 0.3 * first.total) {
+        if crate::outcomes::reaches_mic(info, first.total, last.total) == Some(true) {
             return;
         }
         if !judged.is_empty() {
@@ -726,13 +731,14 @@ fn no_benefit(
         }
         let _ = write!(
             judged,
-            "{} {} → {} ({} → {}; important: {} points or 30%)",
+            "{} {} → {} ({} → {}; important: {} points or {}%)",
             code.to_ascii_uppercase(),
             num(first.total),
             num(last.total),
             first.date,
             last.date,
-            num(mcid)
+            num(mic.points),
+            num(mic.percent.unwrap_or(0.0))
         );
         latest = Some(latest.map_or(last.date, |d| d.max(last.date)));
     }

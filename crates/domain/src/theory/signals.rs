@@ -96,10 +96,10 @@ pub const TOO_HARD_MEAN_AT_OR_ABOVE: f64 = 4.0;
 /// context is recognising an improvement, not a clinically important one.
 pub const PGIC_IMPROVED_AT_OR_BELOW: f64 = 3.0;
 
-/// Minimal clinically important improvements (Ostelo 2008), used when no PGIC
-/// is recorded: (instrument, absolute points, scale label). 30 % of baseline
-/// also counts.
-pub const OUTCOME_MCID: [(&str, f64); 3] = [("nprs", 2.0), ("rmdq", 5.0), ("odi", 10.0)];
+/// The pain and function instruments whose change stands in for a PGIC when
+/// none is recorded, judged by their minimal important change
+/// ([`crate::outcomes::reaches_mic`]).
+pub const OUTCOME_INSTRUMENTS: [&str; 3] = ["nprs", "rmdq", "odi"];
 
 // ---------------------------------------------------------------------------
 // Signal names
@@ -1868,8 +1868,8 @@ impl<'e> Facts<'e> {
         // instruments: improved by the MCID or 30 % → true; no change or worse
         // → false; a smaller improvement → unknown).
         let mut best: Option<SignalValue> = None;
-        for (code, mcid) in OUTCOME_MCID {
-            let Some(v) = self.outcome_change(code, mcid) else {
+        for code in OUTCOME_INSTRUMENTS {
+            let Some(v) = self.outcome_change(code) else {
                 continue;
             };
             if best.is_none_or(|b| v.value > b.value) {
@@ -1884,16 +1884,17 @@ impl<'e> Facts<'e> {
         ))
     }
 
-    fn outcome_change(&self, code: &'static str, mcid: f64) -> Option<SignalValue> {
+    fn outcome_change(&self, code: &'static str) -> Option<SignalValue> {
         let span = self.scores[code_index(code)?];
         let (first, last) = (span.first, span.last);
         let (first, last) = (first?, last?);
         if first.date >= last.date {
             return None;
         }
-        let improvement = first.total - last.total;
+        let info = crate::instruments::find(code).ok()?;
+        let improvement = crate::outcomes::improvement(info, first.total, last.total);
         let (value, rule) =
-            if improvement >= mcid || (first.total > 0.0 && improvement >= 0.3 * first.total) {
+            if crate::outcomes::reaches_mic(info, first.total, last.total) == Some(true) {
                 (Truth::True, "an important improvement")
             } else if improvement <= 0.0 {
                 (Truth::False, "no improvement")
@@ -2099,9 +2100,9 @@ impl Facts<'_> {
                 if !pgic.is_empty() {
                     return pgic;
                 }
-                let mut out: Vec<Item> = OUTCOME_MCID
+                let mut out: Vec<Item> = OUTCOME_INSTRUMENTS
                     .iter()
-                    .flat_map(|(code, _)| self.score_span_items(code))
+                    .flat_map(|code| self.score_span_items(code))
                     .collect();
                 out.sort();
                 out

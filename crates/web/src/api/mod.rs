@@ -12,6 +12,7 @@ mod goals;
 mod json;
 mod messages;
 mod monitoring;
+mod outcomes;
 mod patients;
 mod prescriptions;
 mod shared;
@@ -77,6 +78,7 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(education::routes())
         .merge(beliefs::routes())
         .merge(theory::routes())
+        .merge(outcomes::routes())
         .split_for_parts();
     doc.paths.paths = std::mem::take(&mut doc.paths.paths)
         .into_iter()

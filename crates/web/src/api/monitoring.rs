@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
 use rapport_domain::identity::{PatientId, Role};
 use rapport_domain::monitoring::{self, LogInput};
 use rapport_store::LogSource;
@@ -48,7 +47,7 @@ pub async fn create_log(
     };
     let log = state
         .store
-        .log_add(&user.actor, PatientId(id), &input, source, Timestamp::now())
+        .log_add(&user.actor, PatientId(id), &input, source, state.care.now())
         .await
         .map_err(|e| ApiError(e.into()))?;
     Ok((StatusCode::CREATED, axum::Json(log)).into_response())
@@ -77,7 +76,7 @@ pub async fn adherence(
         .await
         .map_err(|e| ApiError(e.into()))?
         .ok_or(ApiError(AppError::NotFound))?;
-    let today = monitoring::local_today(Timestamp::now(), &m.zone());
+    let today = monitoring::local_today(state.care.now(), &m.zone());
     let logs = m.session_logs();
     let report =
         monitoring::adherence::report(&m.plans, &logs, today, m.discharged_on, &m.thresholds);

@@ -5,7 +5,6 @@
 //! ([`rapport_care::Care::theory`]).
 
 use axum::extract::State;
-use jiff::Timestamp;
 use jiff::civil::Date;
 use rapport_care::judgement::{CmocView, MechanismView, SignalView, SuggestionView, TheoryView};
 use rapport_domain::identity::PatientId;
@@ -189,7 +188,7 @@ pub async fn theory(
 ) -> ApiResult<axum::Json<TheoryOut>> {
     let view = state
         .care
-        .theory(&user.actor, PatientId(id), Timestamp::now())
+        .theory(&user.actor, PatientId(id), state.care.now())
         .await?
         .ok_or(ApiError(AppError::NotFound))?;
     Ok(axum::Json(view.into()))

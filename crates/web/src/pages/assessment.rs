@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use rapport_care::CareError;
 use rapport_domain::assessment::intake::Intake;
 use rapport_domain::assessment::{BELIEFS, DueItem, Mismatch, RED_FLAGS, expectation_mismatches};
 use rapport_domain::identity::PatientId;
@@ -332,6 +333,9 @@ async fn clear_red_flags(
 struct DateForm {
     #[serde(default)]
     date: String,
+    /// `outcomes` to come back to the outcomes page.
+    #[serde(default)]
+    next: String,
 }
 
 fn parse_date(raw: &str) -> Result<jiff::civil::Date, AppError> {
@@ -355,17 +359,7 @@ async fn discharge(
 ) -> PageResult<Response> {
     let id = PatientId(id);
     let date = match parse_date(&f.date) {
-        Ok(d) if d <= today() => d,
-        Ok(_) => {
-            return refused(
-                &state,
-                &user,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Discharge date: must not be in the future".into(),
-            )
-            .await;
-        }
+        Ok(d) => d,
         Err(e) => {
             return refused(
                 &state,
@@ -377,10 +371,25 @@ async fn discharge(
             .await;
         }
     };
-    match state.store.episode_discharge(&user.actor, id, date).await {
+    match state.care.discharge(&user.actor, id, Some(date)).await {
+        Ok(_) if f.next == "outcomes" => {
+            Ok(Redirect::to(&format!("/patients/{id}/outcomes")).into_response())
+        }
         Ok(_) => Ok(Redirect::to(&format!("/patients/{id}/assessment")).into_response()),
-        Err(StoreError::Conflict(m)) => refused(&state, &user, id, StatusCode::CONFLICT, m).await,
-        Err(e) => Err(e.into()),
+        Err(CareError::Invalid(e)) => {
+            refused(
+                &state,
+                &user,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Discharge date: {}", e.message),
+            )
+            .await
+        }
+        Err(CareError::Store(StoreError::Conflict(m))) => {
+            refused(&state, &user, id, StatusCode::CONFLICT, m).await
+        }
+        Err(e) => Err(AppError::from(e).into()),
     }
 }
 

@@ -9,6 +9,7 @@ mod exercises;
 mod forms;
 mod monitor;
 mod monitor_charts;
+mod outcomes;
 mod patients;
 mod plan;
 pub(crate) mod prescribe;
@@ -31,6 +32,11 @@ use crate::AppState;
 use crate::auth::{MaybeUser, WebAuth};
 use crate::error::AppError;
 
+/// A date as the pages write it: "4 December 2026".
+pub(crate) fn date_words(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %B %Y").to_string()
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
@@ -46,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(exercises::routes())
         .merge(monitor::routes())
         .merge(reminders::routes())
+        .merge(outcomes::routes())
 }
 
 #[derive(Clone)]
@@ -72,11 +79,13 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("Patients", "/patients"),
             ("New patient", "/patients/new"),
             ("Exercises", "/exercises"),
+            ("Outcomes", "/reports/outcomes"),
             ("Theory", "/theory"),
         ],
         Role::Patient => vec![
             ("My record", "/me"),
             ("My plan", "/me/plan"),
+            ("Before and after", "/me/outcomes"),
             ("Reminders", "/me/reminders"),
         ],
         Role::Admin => vec![
@@ -84,9 +93,14 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("Accounts", "/admin/users"),
             ("Audit log", "/admin/audit"),
             ("Clinic", "/admin/clinic"),
+            ("Outcomes", "/reports/outcomes"),
             ("Theory", "/theory"),
         ],
-        Role::Researcher => vec![("Overview", "/research"), ("Theory", "/theory")],
+        Role::Researcher => vec![
+            ("Overview", "/research"),
+            ("Outcomes", "/reports/outcomes"),
+            ("Theory", "/theory"),
+        ],
     }
 }
 

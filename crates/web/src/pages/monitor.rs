@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
-use jiff::Timestamp;
 use jiff::civil::Date;
 use rapport_care::contacts::PlanStep;
 use rapport_domain::exercise::Library;
@@ -167,7 +166,7 @@ pub async fn load(
     };
     let record = &chart.record.record;
     let lib = state.care.library(user.actor.clinic_id).await?;
-    let today = monitoring::local_today(Timestamp::now(), &m.zone());
+    let today = monitoring::local_today(state.care.now(), &m.zone());
     let judged = match assessed {
         Some(a) => a.monitoring.clone(),
         None => assess(record, &m.thresholds, &lib, today),
@@ -440,7 +439,7 @@ async fn me_log(
             id,
             &form.input(),
             LogSource::Web,
-            Timestamp::now(),
+            state.care.now(),
         )
         .await
     {

@@ -33,7 +33,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub(crate) fn today() -> jiff::civil::Date {
-    jiff::Zoned::now().date()
+    rapport_care::clock::today()
 }
 
 #[derive(Template, WebTemplate)]
@@ -423,7 +423,7 @@ async fn view(
             Some(c) => Some(
                 state
                     .care
-                    .judge_record(&user.actor, &c.record, jiff::Timestamp::now())
+                    .judge_record(&user.actor, &c.record, state.care.now())
                     .await?,
             ),
             None => None,

@@ -599,3 +599,71 @@ async fn the_reminder_page_checks_its_fields_and_the_admin_sets_the_clinic_zone(
     let res = clin.get(app.url("/admin/clinic")).send().await.unwrap();
     assert_eq!(res.status(), 403);
 }
+
+/// Discharge makes the end-of-treatment questionnaires due at once and the
+/// six-month ones from two weeks before six months on: one reminder each.
+#[tokio::test]
+async fn questionnaires_after_discharge_are_reminded_once_each() {
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(&sink.url()).await;
+    let clin = app.fx.clin_a.user.actor(None);
+    app.store
+        .episode_discharge(&clin, app.fx.pat1, d("2030-03-01"))
+        .await
+        .unwrap();
+    let r = tick(&app.state, ts("2030-03-01T09:00:00Z")).await.unwrap();
+    assert_eq!((r.reminders_queued, r.sent), (1, 1), "{r:?}");
+    let got = sink.accepted();
+    assert_eq!(got[0].to, ["astrid@a.example"]);
+    let text = got[0].text();
+    assert!(
+        text.contains("Subject: Your questionnaires are ready"),
+        "{text}"
+    );
+    assert!(
+        text.contains("https://rapport.test/me/forms/discharge"),
+        "{text}"
+    );
+    assert!(!text.contains("Astrid"), "{text}");
+    // Still due the next week, and overdue later: no second mail.
+    for t in ["2030-03-08T09:00:00Z", "2030-04-01T09:00:00Z"] {
+        tick(&app.state, ts(t)).await.unwrap();
+    }
+    assert_eq!(sink.accepted().len(), 1);
+    // The six-month questionnaires are not open a month before six months on…
+    tick(&app.state, ts("2030-08-01T09:00:00Z")).await.unwrap();
+    assert_eq!(sink.accepted().len(), 1);
+    // …and are from two weeks before.
+    tick(&app.state, ts("2030-08-19T09:00:00Z")).await.unwrap();
+    let got = sink.accepted();
+    assert_eq!(got.len(), 2);
+    assert!(
+        got[1]
+            .text()
+            .contains("https://rapport.test/me/forms/six_months"),
+        "{}",
+        got[1].text()
+    );
+    let keys: Vec<String> = app
+        .store
+        .outbox_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.dedupe_key)
+        .collect();
+    let episode = app
+        .store
+        .episode_current(&clin, app.fx.pat1)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert_eq!(
+        keys,
+        [
+            format!("forms:{episode}:discharge"),
+            format!("forms:{episode}:six_months")
+        ]
+    );
+}

@@ -12,6 +12,7 @@ mod caseload;
 mod invite;
 mod mail;
 mod monitoring;
+mod outcomes;
 mod patients;
 mod plan;
 mod prescription;
