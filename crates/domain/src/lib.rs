@@ -12,6 +12,7 @@ pub mod monitoring;
 pub mod patient;
 pub mod prescription;
 pub mod record;
+pub mod self_management;
 pub mod theory;
 
 pub use error::{Error, FieldError, Result};
