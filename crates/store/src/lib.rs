@@ -18,6 +18,7 @@ mod outbox;
 mod patients;
 mod preferences;
 mod prescriptions;
+mod self_management;
 mod sessions;
 mod settings;
 mod throttle;
@@ -55,6 +56,7 @@ pub use outbox::{
 pub use patients::{PatientQuery, Versioned};
 pub use preferences::{DEFAULT_REMINDER_TIME, Preferences, PreferencesInput, parse_reminder_time};
 pub use prescriptions::{EducationAssignment, Prescription, PrescriptionVersion, StoredGoal};
+pub use self_management::{SelfManagementVersion, StoredSelfManagementPlan};
 pub use sessions::{SessionKind, SessionPolicy, SessionTokens};
 pub use throttle::{Reservation, ThrottlePolicy, ThrottleState};
 pub use types::Ts;
