@@ -15,6 +15,7 @@ pub mod contacts;
 mod error;
 pub mod forms;
 pub mod judgement;
+pub mod self_management;
 pub mod triage;
 
 use std::collections::HashMap;
@@ -41,11 +42,14 @@ pub struct Care {
     /// Each clinic's library as last built, with the exercises it was built
     /// from: the same copy while they are unchanged, so that judgements made
     /// with it can be reused ([`caseload::Judged`]).
-    own_libraries: Arc<Mutex<HashMap<ClinicId, (Vec<Exercise>, Arc<Library>)>>>,
+    own_libraries: Arc<Mutex<OwnLibraries>>,
     /// Caseload rows judged earlier, reused while nothing they were judged
     /// from has changed.
     judged: caseload::Judged,
 }
+
+/// Each clinic's library as last built, with its own exercises it was built from.
+type OwnLibraries = HashMap<ClinicId, (Vec<Exercise>, Arc<Library>)>;
 
 /// Each clinic's exercise library, for runs over every clinic.
 pub struct Libraries {

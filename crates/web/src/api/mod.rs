@@ -14,6 +14,7 @@ mod messages;
 mod monitoring;
 mod patients;
 mod prescriptions;
+mod self_management;
 mod shared;
 mod theory;
 mod token;
@@ -67,6 +68,7 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(caseload::routes())
         .merge(patients::routes())
         .merge(prescriptions::routes())
+        .merge(self_management::routes())
         .merge(monitoring::routes())
         // The patient's record: every record a page writes, written and read here.
         .merge(forms::routes())

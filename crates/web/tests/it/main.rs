@@ -15,6 +15,7 @@ mod monitoring;
 mod patients;
 mod plan;
 mod prescription;
+mod self_management;
 mod site;
 mod smtp_sink;
 mod tenancy;
