@@ -65,6 +65,14 @@ test('discharge, the before and after on the phone, and the six-month forms fall
   assert.match(change, /Numeric Pain Rating Scale/, change);
   await shot(page, 'discharged');
 
+  // The self-management plan, written together from what is on record.
+  await clickAndWait(page, page.getByRole('link', { name: 'The self-management plan to keep', exact: true }));
+  await waitForPath(page, `${patientPath}/self-management`);
+  const keep = await page.locator('main form select[name$=".exercise_id"]').count();
+  assert.ok(keep >= 1, 'the draft keeps the plan\'s exercises');
+  await shot(page, 'self-management-draft');
+  await clickAndWait(page, page.locator('main form').getByRole('button', { name: /^Save version 1$/ }));
+
   // Kari, on her phone: the questionnaires are due; she answers the first.
   const phone = await newContext(browser, PHONE, server.url);
   const pp = await phone.newPage();
@@ -84,6 +92,14 @@ test('discharge, the before and after on the phone, and the six-month forms fall
   assert.doesNotMatch(words, /NPRS|MCID|RMDQ/, words);
   assert.equal(await pp.locator('main svg[role=img]').count() >= 1, true, 'a before-and-after chart');
   await shot(pp, 'before-and-after');
+
+  // Her plan to keep, on the phone.
+  await pp.goto('/me/self-management');
+  const plan = squash(await pp.locator('main').innerText());
+  assert.match(plan, /Looking after your back/, plan);
+  assert.match(plan, /Exercises to keep doing/, plan);
+  assert.match(plan, /If you have a flare-up/, plan);
+  await shot(pp, 'self-management-plan');
 
   // The clinic six months on: the six-month questionnaires are due.
   await server.stop();

@@ -9,6 +9,9 @@ pub enum CareError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Invalid(FieldError),
+    /// Input that breaks several rules, each named (at least one).
+    #[error("{}", .0.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "))]
+    InvalidAll(Vec<FieldError>),
     #[error("{0}")]
     Domain(rapport_domain::Error),
     #[error("internal error: {0}")]

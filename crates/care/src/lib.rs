@@ -17,6 +17,7 @@ mod error;
 pub mod forms;
 pub mod judgement;
 pub mod outcomes;
+pub mod self_management;
 pub mod triage;
 
 use std::collections::HashMap;

@@ -21,7 +21,8 @@
 //! validated as when entered (a session logged on the day the plan changed,
 //! of an exercise the change replaced, is left out: the product files a
 //! session under the plan of its day). Reading, goals, feedback on logs and
-//! messages are stamped by the store at the time of loading.
+//! messages are stamped by the store at the time of loading. A discharged
+//! patient's self-management plan is saved once the discharge is recorded.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -920,6 +921,13 @@ impl Loader<'_> {
         }
         if let Some(on) = rows.episode.discharged_on {
             store.episode_discharge(clinician, patient, on).await?;
+            // The plan the patient keeps, written with them at discharge.
+            if let Some(s) = &rows.self_management {
+                let plan = serde_json::from_str(&s.plan)?;
+                store
+                    .self_management_save(clinician, patient, &plan, s.written_on)
+                    .await?;
+            }
         }
         Ok(())
     }

@@ -13,6 +13,7 @@ pub mod outcomes;
 pub mod patient;
 pub mod prescription;
 pub mod record;
+pub mod self_management;
 pub mod theory;
 
 pub use error::{Error, FieldError, Result};

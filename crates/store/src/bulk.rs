@@ -221,6 +221,21 @@ pub struct BulkLogComment {
     pub seen_at: Option<jiff::Timestamp>,
 }
 
+/// A version of a self-management plan, as `Store::self_management_save`
+/// keeps it: `plan` is the JSON of the domain's `SelfManagementPlan`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkSelfManagementPlan {
+    pub id: i64,
+    pub clinic_id: i64,
+    pub patient_id: i64,
+    pub episode_id: i64,
+    pub version: i64,
+    pub plan: String,
+    pub written_by: i64,
+    pub written_on: Date,
+    pub written_at: jiff::Timestamp,
+}
+
 /// Rows to write in one transaction. Parents come before children in the
 /// order the tables are written, so a batch may hold both.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -238,6 +253,7 @@ pub struct SyntheticBatch {
     pub belief_reviews: Vec<BulkBeliefReview>,
     pub education: Vec<BulkEducation>,
     pub log_comments: Vec<BulkLogComment>,
+    pub self_management: Vec<BulkSelfManagementPlan>,
 }
 
 impl SyntheticBatch {
@@ -256,6 +272,7 @@ impl SyntheticBatch {
             self.belief_reviews.len(),
             self.education.len(),
             self.log_comments.len(),
+            self.self_management.len(),
         ]
         .iter()
         .map(|n| *n as u64)
@@ -280,10 +297,11 @@ pub struct IdBases {
     pub belief_reviews: i64,
     pub education_assignments: i64,
     pub log_comments: i64,
+    pub self_management_plans: i64,
 }
 
 /// The tables [`Store::bulk_import`] writes, in the order it writes them.
-pub const BULK_TABLES: [&str; 13] = [
+pub const BULK_TABLES: [&str; 14] = [
     "clinics",
     "users",
     "patients",
@@ -297,6 +315,7 @@ pub const BULK_TABLES: [&str; 13] = [
     "belief_reviews",
     "education_assignments",
     "log_comments",
+    "self_management_plans",
 ];
 
 /// Parameters per statement stay well under SQLite's limit (32766) and
@@ -733,6 +752,33 @@ macro_rules! write_batch {
                 .bind(Ts(r.created_at))
                 .bind(r.seen_at.map(Ts))
         );
+        insert_rows!(
+            $tx,
+            numbered,
+            "self_management_plans",
+            [
+                "id",
+                "clinic_id",
+                "patient_id",
+                "episode_id",
+                "version",
+                "plan",
+                "written_by",
+                "written_on",
+                "written_at"
+            ],
+            b.self_management,
+            |q, r| q
+                .bind(r.id)
+                .bind(r.clinic_id)
+                .bind(r.patient_id)
+                .bind(r.episode_id)
+                .bind(r.version)
+                .bind(&r.plan)
+                .bind(r.written_by)
+                .bind(Day::from(r.written_on))
+                .bind(Ts(r.written_at))
+        );
     }};
 }
 
@@ -772,6 +818,7 @@ impl Store {
             belief_reviews: v[10],
             education_assignments: v[11],
             log_comments: v[12],
+            self_management_plans: v[13],
         })
     }
 

@@ -23,6 +23,9 @@ pub enum AppError {
     /// Well-formed input that breaks a rule (422).
     #[error("{0}")]
     Invalid(FieldError),
+    /// Well-formed input that breaks several rules (422), each named; never empty.
+    #[error("{}", .0.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "))]
+    InvalidAll(Vec<FieldError>),
     /// Input that could not be read at all (400): bad JSON, wrong type, unknown field.
     #[error("{message}")]
     BadRequest {
@@ -57,6 +60,7 @@ impl From<rapport_care::CareError> for AppError {
         match e {
             rapport_care::CareError::Store(e) => e.into(),
             rapport_care::CareError::Invalid(f) => AppError::Invalid(f),
+            rapport_care::CareError::InvalidAll(all) => AppError::InvalidAll(all),
             rapport_care::CareError::Domain(e) => e.into(),
             rapport_care::CareError::Internal(m) => AppError::Internal(m),
         }
@@ -84,7 +88,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unauthorized | AppError::WrongCredentials => StatusCode::UNAUTHORIZED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::InvalidAll(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unsupported { status, .. } => *status,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -99,7 +103,7 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::WrongCredentials => "invalid_credentials",
             AppError::Conflict(_) => "conflict",
-            AppError::Invalid(_) => "validation",
+            AppError::Invalid(_) | AppError::InvalidAll(_) => "validation",
             AppError::BadRequest { code, .. } => code,
             AppError::Unsupported { .. } => "unsupported",
             AppError::TooManyRequests { .. } => "too_many_requests",
@@ -112,6 +116,11 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             AppError::Invalid(f) => format!("{}: {}", f.field, f.message),
+            AppError::InvalidAll(all) => all
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
             AppError::BadRequest {
                 field: Some(f),
                 message,
@@ -153,6 +162,18 @@ pub struct ErrorDetail {
     /// The rule the field broke, e.g. `required`, `max_length`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// When a body breaks several rules, each of them (`field` and `rule`
+    /// above are the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<ErrorItem>>,
+}
+
+/// One broken rule of several.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorItem {
+    pub field: String,
+    pub rule: String,
+    pub message: String,
 }
 
 /// An error answered as JSON (the API).
@@ -170,6 +191,10 @@ impl IntoResponse for ApiError {
         e.log();
         let (field, rule) = match &e {
             AppError::Invalid(f) => (Some(f.field.clone()), Some(f.rule.clone())),
+            AppError::InvalidAll(all) => (
+                all.first().map(|f| f.field.clone()),
+                all.first().map(|f| f.rule.clone()),
+            ),
             AppError::BadRequest { field, .. } => (field.clone(), None),
             _ => (None, None),
         };
@@ -179,6 +204,18 @@ impl IntoResponse for ApiError {
                 message: e.public_message(),
                 field,
                 rule,
+                errors: match &e {
+                    AppError::InvalidAll(all) => Some(
+                        all.iter()
+                            .map(|f| ErrorItem {
+                                field: f.field.clone(),
+                                rule: f.rule.clone(),
+                                message: f.message.clone(),
+                            })
+                            .collect(),
+                    ),
+                    _ => None,
+                },
             },
         };
         let mut response = (e.status(), axum::Json(body)).into_response();

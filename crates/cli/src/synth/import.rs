@@ -34,6 +34,7 @@ struct Totals {
     belief_reviews: u64,
     education_assignments: u64,
     log_comments: u64,
+    self_management_plans: u64,
 }
 
 impl Totals {
@@ -51,6 +52,7 @@ impl Totals {
         self.belief_reviews += b.belief_reviews.len() as u64;
         self.education_assignments += b.education.len() as u64;
         self.log_comments += b.log_comments.len() as u64;
+        self.self_management_plans += b.self_management.len() as u64;
     }
 
     fn json(&self) -> serde_json::Value {
@@ -68,6 +70,7 @@ impl Totals {
             "belief_reviews": self.belief_reviews,
             "education_assignments": self.education_assignments,
             "log_comments": self.log_comments,
+            "self_management_plans": self.self_management_plans,
         })
     }
 }

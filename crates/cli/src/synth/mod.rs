@@ -110,6 +110,8 @@ pub struct PatientRows {
     pub(crate) belief_reviews: Vec<BulkBeliefReview>,
     pub(crate) education: Vec<BulkEducation>,
     pub(crate) log_comments: Vec<BulkLogComment>,
+    /// Written at discharge.
+    pub(crate) self_management: Option<BulkSelfManagementPlan>,
     pub stats: PatientStats,
 }
 
@@ -1461,6 +1463,35 @@ impl Shared {
             });
         }
 
+        // At discharge, the self-management plan, written as the product
+        // writes it: drafted from the record, a goal marked reached when
+        // function improved by the RMDQ's minimal important change, checked
+        // by the domain's own rules.
+        let self_management = match (discharged, stored_change) {
+            (Some(on), Some(change)) => Some(BulkSelfManagementPlan {
+                id: 0,
+                clinic_id,
+                patient_id,
+                episode_id,
+                version: 1,
+                plan: serde_json::to_string(&record::self_management(
+                    &self.lib,
+                    opened,
+                    &versions
+                        .iter()
+                        .map(|v| (days(opened, v.day), &v.plan))
+                        .collect::<Vec<_>>(),
+                    &goals,
+                    &belief_reviews,
+                    change >= record::GOAL_REACHED_RMDQ_CHANGE,
+                )?)?,
+                written_by: clinician,
+                written_on: on,
+                written_at: self.at(on, start_minute + 120),
+            }),
+            _ => None,
+        };
+
         Ok(PatientRows {
             patient: BulkPatient {
                 id: patient_id,
@@ -1496,6 +1527,7 @@ impl Shared {
             belief_reviews,
             education,
             log_comments,
+            self_management,
             stats: PatientStats {
                 active,
                 six_months: has_six,
@@ -1518,6 +1550,7 @@ pub struct Counters {
     belief_reviews: i64,
     education: i64,
     log_comments: i64,
+    self_management: i64,
 }
 
 impl Counters {
@@ -1531,6 +1564,7 @@ impl Counters {
             belief_reviews: b.belief_reviews,
             education: b.education_assignments,
             log_comments: b.log_comments,
+            self_management: b.self_management_plans,
         }
     }
 }
@@ -1587,6 +1621,11 @@ pub fn assemble(
             m.id = c.log_comments;
             m.log_id += first_log;
             batch.log_comments.push(m);
+        }
+        if let Some(mut s) = p.self_management {
+            c.self_management += 1;
+            s.id = c.self_management;
+            batch.self_management.push(s);
         }
         stats.push(p.stats);
     }

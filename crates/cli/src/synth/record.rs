@@ -363,3 +363,57 @@ pub fn feedback(
         format!("Well done keeping {name} going. Your log shows steady progress.")
     }
 }
+
+/// The RMDQ points of improvement by discharge at which the synthetic
+/// clinician marks the patient's goals reached (the RMDQ's minimal
+/// important change in persistent low back pain is about 5 points).
+pub const GOAL_REACHED_RMDQ_CHANGE: f64 = 5.0;
+
+/// The self-management plan a clinician writes at discharge: the domain's
+/// draft from the episode's plan versions (`plans`: the day each started
+/// and the plan), goals and belief reviews, with the goals marked reached
+/// or not, checked by the domain's own rules.
+pub(super) fn self_management(
+    lib: &rapport_domain::exercise::Library,
+    opened: jiff::civil::Date,
+    plans: &[(jiff::civil::Date, &rapport_domain::prescription::Plan)],
+    goals: &[rapport_domain::prescription::Goal],
+    reviews: &[rapport_store::bulk::BulkBeliefReview],
+    reached: bool,
+) -> anyhow::Result<rapport_domain::self_management::SelfManagementPlan> {
+    use rapport_domain::monitoring::PlanVersion;
+    use rapport_domain::record::{BeliefReviewFacts, EpisodeRecord};
+    let mut record = EpisodeRecord {
+        opened_on: opened,
+        plans: plans
+            .iter()
+            .map(|(starts_on, plan)| PlanVersion {
+                starts_on: *starts_on,
+                plan: (*plan).clone(),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    for (i, b) in reviews.iter().enumerate() {
+        record.belief_reviews.push(BeliefReviewFacts {
+            id: i as i64 + 1,
+            date: b.reviewed_on,
+            confirmed: serde_json::from_str(&b.confirmed)?,
+            reconciled: serde_json::from_str(&b.reconciled)?,
+        });
+    }
+    let mut plan = rapport_domain::self_management::draft(&record, goals, lib);
+    for a in &mut plan.activities {
+        a.reached = reached;
+    }
+    plan.to_input().validate(lib).map_err(|errors| {
+        anyhow::anyhow!(
+            "the synthetic self-management plan breaks rules: {}",
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })
+}

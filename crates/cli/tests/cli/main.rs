@@ -11,6 +11,7 @@ mod audit;
 mod backup;
 mod crash;
 mod missing_db;
+mod outcomes;
 mod score;
 mod serve;
 mod support;

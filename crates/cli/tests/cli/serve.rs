@@ -175,6 +175,44 @@ async fn the_demo_clinic_has_every_stage_and_kari_is_judged_on_nearly_every_cont
     let (status, own) = get_json(&http, &server, &it, "/api/v1/patients").await;
     assert_eq!(status, 200, "{own}");
     assert_eq!(own["patients"][0]["family_name"], "Solberg", "{own}");
+    // The discharged patients keep a self-management plan with exercises;
+    // those still in care have none yet.
+    let (_, list) = get_json(&http, &server, &t, "/api/v1/patients?limit=100").await;
+    let mut kept = Vec::new();
+    for p in list["patients"].as_array().expect("patients") {
+        let id = p["id"].as_i64().expect("id");
+        let (status, plan) = get_json(
+            &http,
+            &server,
+            &t,
+            &format!("/api/v1/patients/{id}/self-management-plan"),
+        )
+        .await;
+        match status {
+            200 => {
+                assert!(
+                    !plan["exercises"].as_array().expect("exercises").is_empty(),
+                    "{plan}"
+                );
+                assert!(
+                    !plan["seek_help"].as_array().expect("seek_help").is_empty(),
+                    "{plan}"
+                );
+                kept.push(id);
+            }
+            404 => {}
+            other => panic!("{other}: {plan}"),
+        }
+    }
+    assert!(
+        kept.len() >= 2,
+        "the discharged and the six-month patient: {kept:?}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| !kept.iter().any(|id| r["patient"]["id"] == *id)),
+        "someone still in care has a plan: {kept:?}"
+    );
     drop(http);
     assert!(server.stop(), "SIGTERM should stop the server cleanly");
 

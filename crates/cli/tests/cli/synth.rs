@@ -7,7 +7,7 @@ use crate::support::{PgDatabase, Server, TempDb, client, get_json, psql, run, to
 const TODAY: &str = "2026-03-02";
 
 /// The tables the import writes; their content must depend on the seed only.
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 14] = [
     "clinics",
     "users",
     "patients",
@@ -21,6 +21,7 @@ const TABLES: [&str; 13] = [
     "belief_reviews",
     "education_assignments",
     "log_comments",
+    "self_management_plans",
 ];
 
 fn demo(url: &str, patients: &str, seed: &str, extra: &[&str]) -> crate::support::Out {
@@ -282,6 +283,7 @@ fn runs_on_postgres_too() {
         let out = demo(&url, "60", "5", &[]).expect_ok().json();
         assert_eq!(out["rows"]["patients"], 60);
         assert!(out["rows"]["session_logs"].as_u64().unwrap() > 60 * 10);
+        assert!(out["rows"]["self_management_plans"].as_u64().unwrap() >= 1);
         // The digests written with the import triage as the tables do.
         let from_digests = triage(&url);
         psql(&url, "DELETE FROM monitoring_digests");
@@ -451,6 +453,96 @@ async fn the_care_record_is_there_in_plausible_proportions() {
             item.id
         );
     }
+}
+
+/// Every discharged patient keeps a self-management plan with exercises,
+/// written at their discharge by their clinician and read back through the
+/// store as the product reads it; no one still in care has one yet.
+#[tokio::test]
+async fn every_discharged_patient_keeps_a_self_management_plan_with_exercises() {
+    use rapport_domain::identity::{ClinicId, PatientId, Role, UserId};
+    use rapport_domain::self_management::understanding_of;
+
+    let db = TempDb::new();
+    demo(&db.url, "300", "17", &[]).expect_ok();
+    let mut conn = connect(&db).await;
+    let discharged: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT e.patient_id, e.id, e.discharged_on FROM episodes e WHERE e.discharged_on IS NOT NULL ORDER BY e.id",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(discharged.len() > 20, "discharged: {}", discharged.len());
+    let in_care = one(
+        &mut conn,
+        "SELECT COUNT(*) * 1.0 FROM self_management_plans s JOIN episodes e ON e.id = s.episode_id \
+         WHERE e.discharged_on IS NULL",
+    )
+    .await;
+    assert_eq!(in_care, 0.0, "a plan is written at discharge");
+    let by_their_clinician = one(
+        &mut conn,
+        "SELECT AVG(s.written_on = e.discharged_on AND s.version = 1 AND s.written_by = \
+           (SELECT created_by FROM goals g WHERE g.episode_id = e.id LIMIT 1)) \
+         FROM self_management_plans s JOIN episodes e ON e.id = s.episode_id",
+    )
+    .await;
+    assert_eq!(by_their_clinician, 1.0);
+
+    let store = rapport_store::Store::open_existing(&db.url, rapport_store::Durability::default())
+        .await
+        .unwrap();
+    let library = rapport_domain::exercise::Library::builtin().unwrap();
+    let clinician = rapport_store::Actor {
+        user_id: Some(UserId(1)),
+        clinic_id: ClinicId(1),
+        role: Role::Clinician,
+        patient_id: None,
+        address: None,
+    };
+    let mut understood = 0;
+    for (patient, episode, on) in &discharged {
+        let kept = store
+            .self_management_get(&clinician, PatientId(*patient), None)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("patient {patient} was discharged without a plan"));
+        assert_eq!((kept.episode_id, kept.version), (*episode, 1));
+        assert_eq!(kept.written_on.to_string(), *on);
+        let plan = kept.plan;
+        assert!(!plan.exercises.is_empty(), "patient {patient}: no exercise");
+        for e in &plan.exercises {
+            let x = library.get(&e.exercise_id).unwrap();
+            assert_eq!(e.name, x.name);
+            assert!(!e.dose.is_empty());
+            assert_eq!(
+                e.easier.as_ref().map(|v| v.exercise_id.as_str()),
+                x.easier.as_deref()
+            );
+        }
+        assert!(
+            !plan.activities.is_empty() && !plan.flare_up.is_empty() && !plan.seek_help.is_empty()
+        );
+        // What they now know is, in plain words, what their reviews let go of.
+        let reconciled: Vec<String> = sqlx::query_scalar(
+            "SELECT reconciled FROM belief_reviews WHERE episode_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(episode)
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap()
+        .map(|r: String| serde_json::from_str(&r).unwrap())
+        .unwrap_or_default();
+        let expected: Vec<&str> = reconciled
+            .iter()
+            .filter_map(|k| understanding_of(k))
+            .collect();
+        assert_eq!(plan.understanding, expected, "patient {patient}");
+        understood += usize::from(!expected.is_empty());
+        // As written, it passes the product's own checks.
+        assert_eq!(plan.to_input().validate(&library).as_ref(), Ok(&plan));
+    }
+    assert!(understood > 0, "no discharged patient let go of a belief");
 }
 
 /// The figure the care record is for: judged by the product's own code

@@ -25,6 +25,7 @@ mod mail;
 mod monitoring;
 mod patients;
 mod prescriptions;
+mod self_management;
 mod sessions;
 mod settings;
 mod store;
@@ -70,6 +71,10 @@ macro_rules! for_each_contract_test {
                 every_version_is_kept_with_its_changes, education_is_assigned_once_and_reading_is_recorded,
                 clinic_exercises_and_pictures_stay_in_their_clinic,
                 a_new_episode_starts_without_the_old_plan_goals_or_reading;
+            self_management: written_at_discharge_with_every_version_kept,
+                another_clinic_and_another_patient_find_nothing,
+                a_plan_with_no_exercise_is_refused_and_nothing_is_stored,
+                the_plan_stays_with_the_patient_into_a_new_episode;
             monitoring: logs_follow_the_plan_and_stay_with_the_patient, feedback_on_a_log_reaches_the_patient,
                 follow_ups_are_recorded_with_the_next_date, messages_stay_in_the_patients_thread,
                 thresholds_are_per_clinic_and_checked;

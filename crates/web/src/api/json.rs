@@ -88,6 +88,30 @@ fn unknown_field_name(message: &str) -> Option<String> {
     rest.split('`').next().map(str::to_string)
 }
 
+/// A JSON answer written into a buffer of about the size it will have, so
+/// that a large answer (a caseload of hundreds of rows) is not copied again
+/// each time the buffer would grow.
+pub struct SizedJson<T>(pub T, pub usize);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for SizedJson<T> {
+    fn into_response(self) -> axum::response::Response {
+        let mut buf = Vec::with_capacity(self.1);
+        match serde_json::to_writer(&mut buf, &self.0) {
+            Ok(()) => (
+                [(
+                    header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static("application/json"),
+                )],
+                buf,
+            )
+                .into_response(),
+            Err(e) => {
+                ApiError(AppError::Internal(format!("writing the answer: {e}"))).into_response()
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,29 +153,5 @@ mod tests {
         );
         assert_eq!(field_of(parse(br#"{"name": "a""#)).0, "malformed_json");
         assert_eq!(field_of(parse(br#"{"name": "a"} x"#)).0, "malformed_json");
-    }
-}
-
-/// A JSON answer written into a buffer of about the size it will have, so
-/// that a large answer (a caseload of hundreds of rows) is not copied again
-/// each time the buffer would grow.
-pub struct SizedJson<T>(pub T, pub usize);
-
-impl<T: serde::Serialize> axum::response::IntoResponse for SizedJson<T> {
-    fn into_response(self) -> axum::response::Response {
-        let mut buf = Vec::with_capacity(self.1);
-        match serde_json::to_writer(&mut buf, &self.0) {
-            Ok(()) => (
-                [(
-                    header::CONTENT_TYPE,
-                    axum::http::HeaderValue::from_static("application/json"),
-                )],
-                buf,
-            )
-                .into_response(),
-            Err(e) => {
-                ApiError(AppError::Internal(format!("writing the answer: {e}"))).into_response()
-            }
-        }
     }
 }

@@ -15,6 +15,7 @@ mod monitoring;
 mod outcomes;
 mod patients;
 mod prescriptions;
+mod self_management;
 mod shared;
 mod theory;
 mod token;
@@ -68,6 +69,7 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(caseload::routes())
         .merge(patients::routes())
         .merge(prescriptions::routes())
+        .merge(self_management::routes())
         .merge(monitoring::routes())
         // The patient's record: every record a page writes, written and read here.
         .merge(forms::routes())

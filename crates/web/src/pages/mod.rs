@@ -14,6 +14,7 @@ mod patients;
 mod plan;
 pub(crate) mod prescribe;
 mod reminders;
+mod self_management;
 pub mod theory;
 
 pub(crate) use patients::today;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assessment::routes())
         .merge(plan::routes())
         .merge(prescribe::routes())
+        .merge(self_management::routes())
         .merge(exercises::routes())
         .merge(monitor::routes())
         .merge(reminders::routes())

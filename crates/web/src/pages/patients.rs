@@ -370,6 +370,8 @@ struct PatientPage {
     log_error: Option<(String, String)>,
     /// What just happened, said once at the top.
     done_notice: Option<&'static str>,
+    /// The self-management plan kept: (latest version, the day written).
+    self_management: Option<(i64, String)>,
 }
 
 impl PatientPage {
@@ -393,6 +395,7 @@ impl PatientPage {
             messages: Vec::new(),
             log_error: None,
             done_notice: None,
+            self_management: None,
         }
     }
 }
@@ -435,6 +438,7 @@ async fn view(
             .map(|a| super::theory::MechanismsPanel::from_judgement(&a.judgement));
         let record = chart;
         page.messages = state.store.messages(&user.actor, id).await?;
+        page.self_management = self_management_of(&state, &user, id).await?;
         page.episode = record.map(|r| r.episode);
         page.done_notice = q
             .recorded
@@ -491,12 +495,14 @@ async fn me_page(state: &AppState, user: &CurrentUser) -> Result<PatientPage, Pa
         .user
         .patient_id
         .ok_or(PageError(AppError::NotFound))?;
-    let (patient, record, messages) = tokio::try_join!(
+    let (patient, record, messages, self_management) = tokio::try_join!(
         async { Ok::<_, AppError>(state.store.patient_get(&user.actor, id).await?.value) },
         async { Ok(state.care.chart(&user.actor, id).await?) },
         async { Ok(state.store.messages(&user.actor, id).await?) },
+        self_management_of(state, user, id),
     )?;
     let mut page = PatientPage::new(state, user, patient, "/me");
+    page.self_management = self_management;
     page.monitor = super::monitor::load(state, user, id, record.as_ref(), None).await?;
     page.messages = messages;
     // Showing the feedback is the patient seeing it.
@@ -527,6 +533,19 @@ async fn me_page(state: &AppState, user: &CurrentUser) -> Result<PatientPage, Pa
             .collect();
     }
     Ok(page)
+}
+
+/// The latest version of the patient's self-management plan, and its day.
+async fn self_management_of(
+    state: &AppState,
+    user: &CurrentUser,
+    id: PatientId,
+) -> Result<Option<(i64, String)>, AppError> {
+    Ok(state
+        .care
+        .self_management(&user.actor, id, None)
+        .await?
+        .map(|s| (s.version, s.written_on.to_string())))
 }
 
 async fn edit_form(

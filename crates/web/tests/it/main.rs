@@ -16,6 +16,7 @@ mod outcomes;
 mod patients;
 mod plan;
 mod prescription;
+mod self_management;
 mod site;
 mod smtp_sink;
 mod tenancy;
