@@ -438,7 +438,13 @@ async fn view(
             .map(|a| super::theory::MechanismsPanel::from_judgement(&a.judgement));
         let record = chart;
         page.messages = state.store.messages(&user.actor, id).await?;
-        page.self_management = self_management_of(&state, &user, id).await?;
+        // A plan is written at discharge: none to look for while in care.
+        if record
+            .as_ref()
+            .is_some_and(|r| r.episode.discharged_on.is_some())
+        {
+            page.self_management = self_management_of(&state, &user, id).await?;
+        }
         page.episode = record.map(|r| r.episode);
         page.done_notice = q
             .recorded

@@ -49,6 +49,14 @@ pub struct ExerciseRow {
     /// "Easier: …. Harder: …." from the library, for the chosen exercise.
     pub variants: String,
     pub errors: Vec<String>,
+    /// The parts at fault (`exercise_id`, `name`, `dose`).
+    pub bad: Vec<String>,
+}
+
+impl ExerciseRow {
+    pub fn is_bad(&self, part: &str) -> bool {
+        self.bad.iter().any(|b| b == part)
+    }
 }
 
 pub struct ActivityRow {
@@ -182,6 +190,11 @@ impl FormPage {
                 dose: e.dose.clone(),
                 variants: variants(lib, &e.exercise_id),
                 errors: on(format!("exercises[{}].", i + 1)),
+                bad: errors
+                    .iter()
+                    .filter_map(|x| x.field.strip_prefix(&format!("exercises[{}].", i + 1)))
+                    .map(str::to_string)
+                    .collect(),
             })
             .collect();
         let whole = |name: &str| -> Vec<String> {
