@@ -181,7 +181,7 @@ impl TheoryView {
                 .map(|m| MechanismView {
                     mechanism: m.mechanism,
                     status: m.status,
-                    reason: m.reason.clone(),
+                    reason: m.reason(),
                 })
                 .collect(),
             cmocs: e

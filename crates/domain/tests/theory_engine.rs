@@ -425,8 +425,8 @@ fn mechanisms_on_the_archetypes() {
         for m in Mechanism::ALL {
             let r = ev.mechanism(*m);
             assert_eq!(r.mechanism, *m);
-            assert_eq!(r.status, want, "{m}: {}", r.reason);
-            assert!(r.reason.starts_with(m.as_str()), "{}", r.reason);
+            assert_eq!(r.status, want, "{m}: {}", r.reason());
+            assert!(r.reason().starts_with(m.as_str()), "{}", r.reason());
         }
     }
     let ev = evaluate(&kb, &bad(), AS_OF);
@@ -436,7 +436,7 @@ fn mechanisms_on_the_archetypes() {
         10,
         "every trust CMOC is unfavourable"
     );
-    assert!(trust.reason.contains("T1.1"));
+    assert!(trust.reason().contains("T1.1"));
 }
 
 #[test]
@@ -522,7 +522,7 @@ fn low_grade_barrier_alone_puts_motivation_at_risk() {
     let ev = evaluate(&kb, &e, AS_OF);
     assert_eq!(status(&ev, "M2.17").standing, Standing::Unfavourable);
     let m = ev.mechanism(Mechanism::Motivation);
-    assert_eq!(m.status, MechanismStatus::AtRisk, "{}", m.reason);
+    assert_eq!(m.status, MechanismStatus::AtRisk, "{}", m.reason());
     assert_eq!(m.decided_by, ["M2.17"]);
 }
 

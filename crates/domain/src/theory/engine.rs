@@ -164,8 +164,10 @@ impl Tally {
     }
 }
 
-/// A mechanism's status, with the CMOCs that decided it and a plain reason.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A mechanism's status, with the CMOCs that decided it and a plain reason
+/// ([`MechanismResult::reason`], written only when asked for: the caseload
+/// and the nightly run judge every patient and show the status alone).
+#[derive(Debug, Clone, PartialEq)]
 pub struct MechanismResult<'kb> {
     pub mechanism: Mechanism,
     pub status: MechanismStatus,
@@ -173,7 +175,42 @@ pub struct MechanismResult<'kb> {
     /// At risk: the unfavourable CMOCs; supported: the favourable ones;
     /// unknown: those of unknown standing.
     pub decided_by: Vec<&'kb str>,
-    pub reason: String,
+}
+
+impl MechanismResult<'_> {
+    /// Why the mechanism has its status, in one line.
+    pub fn reason(&self) -> String {
+        let (m, tally) = (self.mechanism, &self.tally);
+        let applicable = tally.favourable + tally.unfavourable + tally.unknown;
+        match self.status {
+            MechanismStatus::AtRisk => format!(
+                "{m} at risk: {} not in place or a barrier present ({} of {applicable} applicable CMOCs in place)",
+                self.decided_by.join(", "),
+                tally.favourable
+            ),
+            MechanismStatus::Supported => format!(
+                "{m} supported: {} of {applicable} applicable CMOCs in place (grade weight {} of {}), none unfavourable at high or moderate grade",
+                tally.favourable, tally.weight_favourable, tally.weight_applicable
+            ),
+            MechanismStatus::Unknown => format!(
+                "{m} unknown: {} of {applicable} applicable CMOCs in place and {} not yet known",
+                tally.favourable, tally.unknown
+            ),
+        }
+    }
+}
+
+impl Serialize for MechanismResult<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("MechanismResult", 5)?;
+        s.serialize_field("mechanism", &self.mechanism)?;
+        s.serialize_field("status", &self.status)?;
+        s.serialize_field("tally", &self.tally)?;
+        s.serialize_field("decided_by", &self.decided_by)?;
+        s.serialize_field("reason", &self.reason())?;
+        s.end()
+    }
 }
 
 /// Why a CMOC is suggested, as one plain-language line (through `Display`; it
@@ -358,28 +395,11 @@ fn mechanism_result<'kb>(m: Mechanism, cmocs: &[CmocResult<'kb>]) -> MechanismRe
         .filter(|r| r.cmoc.mechanism == m && r.standing == wanted)
         .map(|r| r.cmoc.id.as_str())
         .collect();
-    let applicable = tally.favourable + tally.unfavourable + tally.unknown;
-    let reason = match status {
-        MechanismStatus::AtRisk => format!(
-            "{m} at risk: {} not in place or a barrier present ({} of {applicable} applicable CMOCs in place)",
-            decided_by.join(", "),
-            tally.favourable
-        ),
-        MechanismStatus::Supported => format!(
-            "{m} supported: {} of {applicable} applicable CMOCs in place (grade weight {} of {}), none unfavourable at high or moderate grade",
-            tally.favourable, tally.weight_favourable, tally.weight_applicable
-        ),
-        MechanismStatus::Unknown => format!(
-            "{m} unknown: {} of {applicable} applicable CMOCs in place and {} not yet known",
-            tally.favourable, tally.unknown
-        ),
-    };
     MechanismResult {
         mechanism: m,
         status,
         tally,
         decided_by,
-        reason,
     }
 }
 

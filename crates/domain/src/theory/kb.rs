@@ -322,6 +322,10 @@ pub struct KnowledgeBase {
     source: String,
     actions: Vec<Action>,
     cmocs: Vec<Cmoc>,
+    /// Position of each CMOC by its id as written: every caseload row looks
+    /// its CMOCs' grades up.
+    #[serde(skip)]
+    by_id: std::collections::BTreeMap<String, usize>,
 }
 
 impl KnowledgeBase {
@@ -373,6 +377,9 @@ impl KnowledgeBase {
 
     /// The CMOC with this id (exact, case-insensitive).
     pub fn get(&self, id: &str) -> Result<&Cmoc> {
+        if let Some(&i) = self.by_id.get(id) {
+            return Ok(&self.cmocs[i]);
+        }
         let id = id.trim();
         self.cmocs
             .iter()
@@ -726,11 +733,17 @@ fn load(root: &toml::Table, errors: &mut Vec<String>) -> KnowledgeBase {
             }
         }
     }
+    let by_id = cmocs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
     KnowledgeBase {
         version,
         source,
         actions,
         cmocs,
+        by_id,
     }
 }
 

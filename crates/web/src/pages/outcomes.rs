@@ -124,7 +124,7 @@ fn due_rows(due: &[DueItem], plain: bool) -> Vec<DueRow> {
         .collect()
 }
 
-fn pgic_words(v: Option<f64>) -> String {
+pub(crate) fn pgic_words(v: Option<f64>) -> String {
     let Some(v) = v else {
         return "—".into();
     };
@@ -157,7 +157,7 @@ struct ClinicianPage {
     due: Vec<DueRow>,
 }
 
-fn clinician_rows(o: &PatientOutcomes) -> Vec<OutcomeRow> {
+pub(crate) fn clinician_rows(o: &PatientOutcomes) -> Vec<OutcomeRow> {
     o.instruments
         .iter()
         .map(|i| {

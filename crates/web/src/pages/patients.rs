@@ -372,6 +372,10 @@ struct PatientPage {
     done_notice: Option<&'static str>,
     /// The self-management plan kept: (latest version, the day written).
     self_management: Option<(i64, String)>,
+    /// After discharge: each questionnaire's change and whether it mattered,
+    /// with the global rating of change.
+    outcomes: Vec<super::outcomes::OutcomeRow>,
+    pgic: String,
 }
 
 impl PatientPage {
@@ -396,6 +400,8 @@ impl PatientPage {
             log_error: None,
             done_notice: None,
             self_management: None,
+            outcomes: Vec::new(),
+            pgic: String::new(),
         }
     }
 }
@@ -444,6 +450,11 @@ async fn view(
             .is_some_and(|r| r.episode.discharged_on.is_some())
         {
             page.self_management = self_management_of(&state, &user, id).await?;
+            if let Some(r) = &record {
+                let o = r.outcomes(today());
+                page.outcomes = super::outcomes::clinician_rows(&o);
+                page.pgic = super::outcomes::pgic_words(o.pgic.discharge);
+            }
         }
         page.episode = record.map(|r| r.episode);
         page.done_notice = q

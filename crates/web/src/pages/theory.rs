@@ -249,7 +249,7 @@ impl MechanismsPanel {
                             MechanismStatus::Unknown => "not known yet",
                             MechanismStatus::Supported => "supported",
                         },
-                        reason: r.reason.clone(),
+                        reason: r.reason(),
                     }
                 })
                 .collect(),

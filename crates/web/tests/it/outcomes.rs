@@ -311,6 +311,18 @@ async fn the_pages_show_the_change_in_words_people_read() {
         page.contains("Reassurance that nothing serious is wrong"),
         "{page}"
     );
+    // The patient's page says it too, with the global rating beside it.
+    let res = clin
+        .get(app.url(&format!("/patients/{p}")))
+        .send()
+        .await
+        .unwrap();
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Change by the end of treatment"), "{page}");
+    assert!(
+        page.contains("Global rating of change at the end"),
+        "{page}"
+    );
     // Another clinic's clinician finds no such patient.
     let other = app.web_login(&app.fx.clin_b).await;
     let res = other
