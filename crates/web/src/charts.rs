@@ -188,7 +188,7 @@ pub fn figure(svg: &str, table: &str) -> String {
         return svg.to_string();
     }
     format!(
-        r#"<figure class="chart">{svg}<details class="chart-data"><summary>Show the numbers as a table</summary><div class="scroll">{table}</div></details></figure>"#
+        r#"<figure class="chart">{svg}<details class="chart-data"><summary>Show the numbers as a table</summary><div class="scroll" tabindex="0">{table}</div></details></figure>"#
     )
 }
 

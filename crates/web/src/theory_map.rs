@@ -101,7 +101,7 @@ pub fn svg(kb: &KnowledgeBase) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="theory-map" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="map-title map-desc" xmlns="http://www.w3.org/2000/svg">"#
+        r#"<svg class="theory-map" viewBox="0 0 {WIDTH} {height}" role="group" aria-labelledby="map-title map-desc" xmlns="http://www.w3.org/2000/svg">"#
     );
     let _ = write!(
         s,
