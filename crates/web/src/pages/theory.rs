@@ -148,6 +148,41 @@ pub struct SuggestionView {
     pub reason: String,
     /// (CMOC id, grade)
     pub cmocs: Vec<(String, &'static str)>,
+    /// Where on the patient's record the action is done: (link text, path
+    /// under `/patients/{id}`), when a form does it.
+    pub form: Option<(&'static str, &'static str)>,
+}
+
+/// The form that does each of the theory's actions, relative to the
+/// patient's page: what a consultation does is recorded as a contact, the
+/// rest on the page that holds it.
+pub fn form_for(action: &str) -> Option<(&'static str, &'static str)> {
+    Some(match action {
+        "build_rapport"
+        | "individual_reassurance"
+        | "invite_disclosure"
+        | "explain_condition"
+        | "fit_into_daily_life"
+        | "safe_environment"
+        | "bps_framing"
+        | "give_feedback"
+        | "check_feeling_supported"
+        | "timely_follow_up"
+        | "supervise"
+        | "review_progress" => ("Record a contact", "#fu-h"),
+        "holistic_assessment" => ("Open the holistic assessment", "/assessment"),
+        "tailor_explanation" => ("Review beliefs and fears", "/assessment#beliefs"),
+        "strengthen_alliance" => ("Ask the alliance questions", "/forms/during_care"),
+        "agree_goals" => ("Agree a goal", "/plan#goals"),
+        "collaborate"
+        | "individualise_prescription"
+        | "match_preferences"
+        | "adjust_exercise"
+        | "familiarise"
+        | "graded_practice"
+        | "link_exercise_to_goals" => ("Open the prescription", "/prescription"),
+        _ => return None,
+    })
 }
 
 pub struct MechanismsPanel {
@@ -265,6 +300,7 @@ impl MechanismsPanel {
                         .iter()
                         .map(|c| (c.id.to_string(), c.grade.as_str()))
                         .collect(),
+                    form: form_for(s.action),
                 })
                 .collect(),
         }
