@@ -12,6 +12,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Invalid(FieldError),
+    /// Several inputs of one request break rules, each named.
+    #[error("{} inputs break a rule", .0.len())]
+    InvalidAll(Vec<FieldError>),
     /// A command that reads was pointed at a database that is not there.
     #[error("no database: {0}")]
     NoDatabase(String),

@@ -466,18 +466,45 @@ impl Store {
         source: LogSource,
         now: Timestamp,
     ) -> Result<StoredLog> {
-        let result = self.log_add_inner(actor, patient, input, source, now).await;
+        let result = self
+            .logs_add_inner(actor, patient, std::slice::from_ref(input), source, now)
+            .await
+            .map(|mut logs| logs.remove(0));
         self.audited(actor, "log.add", Some(patient), result).await
     }
 
-    async fn log_add_inner(
+    /// Records a whole session, one log per exercise, in one transaction:
+    /// all are stored or none. Every log that breaks a rule is named
+    /// (`exercises[N].field`, N from 1) in one [`StoreError::InvalidAll`].
+    pub async fn session_add(
         &self,
         actor: &Actor,
         patient: PatientId,
-        input: &LogInput,
+        inputs: &[LogInput],
         source: LogSource,
         now: Timestamp,
-    ) -> Result<StoredLog> {
+    ) -> Result<Vec<StoredLog>> {
+        if inputs.is_empty() {
+            return Err(StoreError::Invalid(rapport_domain::FieldError::new(
+                "exercises",
+                "required",
+                "say how at least one exercise went",
+            )));
+        }
+        let result = self
+            .logs_add_inner(actor, patient, inputs, source, now)
+            .await;
+        self.audited(actor, "log.add", Some(patient), result).await
+    }
+
+    async fn logs_add_inner(
+        &self,
+        actor: &Actor,
+        patient: PatientId,
+        inputs: &[LogInput],
+        source: LogSource,
+        now: Timestamp,
+    ) -> Result<Vec<StoredLog>> {
         actor.require_for(patient, Area::PatientReports, Action::Write)?;
         in_tx!(self, |tx| {
             let zone: Option<String> = sqlx::query_scalar(ZONE)
@@ -527,12 +554,34 @@ impl Store {
                 ));
             }
             let zone = rapport_domain::monitoring::patient_zone(&zone)?;
-            let log = input.validate(&zone, now, &|id, day| {
+            let in_plan = |id: &str, day| {
                 rapport_domain::monitoring::plan_on(&plans, day)
                     .is_some_and(|p| p.items.iter().any(|i| i.exercise_id == id))
-            })?;
+            };
+            let mut valid = Vec::with_capacity(inputs.len());
+            let mut faults = Vec::new();
+            for (n, input) in inputs.iter().enumerate() {
+                match input.validate(&zone, now, &in_plan) {
+                    Ok(log) => valid.push(log),
+                    Err(rapport_domain::Error::Invalid(f)) if inputs.len() > 1 => {
+                        faults.push(rapport_domain::FieldError::new(
+                            format!("exercises[{}].{}", n + 1, f.field),
+                            f.rule,
+                            f.message,
+                        ));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if !faults.is_empty() {
+                return Err(StoreError::InvalidAll(faults));
+            }
             let created = Ts::now();
-            let id: i64 = sqlx::query_scalar(
+            let mut stored = Vec::with_capacity(valid.len());
+            let mut digest = digest;
+            let mut revision = revision;
+            for log in valid {
+                let id: i64 = sqlx::query_scalar(
                 "INSERT INTO session_logs (clinic_id, patient_id, episode_id, exercise_id, log_date, at, completion, skip_reason, \
                  sets, reps, minutes, pain_before, pain_after, difficulty, enjoyment, note, source, entered_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
@@ -558,52 +607,59 @@ impl Store {
             .bind(created)
             .fetch_one(&mut *tx)
             .await?;
-            // A digest that was current takes the log too (the insert's
-            // trigger raised the episode's revision by one); any other
-            // digest is stale already and is rebuilt when next read.
-            if let Some((at, format, bytes)) = digest
-                && at == revision
-                && format == crate::digest::FORMAT
-            {
-                match crate::digest::with_log(&bytes, id, &log) {
-                    Ok(grown) => {
-                        sqlx::query(
-                            "UPDATE monitoring_digests SET revision = $2, digest = $3 WHERE episode_id = $1",
-                        )
-                        .bind(episode)
-                        .bind(revision + 1)
-                        .bind(grown)
-                        .execute(&mut *tx)
-                        .await?;
+                // A digest that was current takes the log too (the insert's
+                // trigger raised the episode's revision by one); any other
+                // digest is stale already and is rebuilt when next read.
+                digest = match digest {
+                    Some((at, format, bytes))
+                        if at == revision && format == crate::digest::FORMAT =>
+                    {
+                        match crate::digest::with_log(&bytes, id, &log) {
+                            Ok(grown) => {
+                                sqlx::query(
+                                "UPDATE monitoring_digests SET revision = $2, digest = $3 WHERE episode_id = $1",
+                            )
+                            .bind(episode)
+                            .bind(revision + 1)
+                            .bind(&grown)
+                            .execute(&mut *tx)
+                            .await?;
+                                Some((revision + 1, format, grown))
+                            }
+                            Err(e) => {
+                                tracing::warn!(episode, error = %e, "monitoring digest left to rebuild");
+                                None
+                            }
+                        }
                     }
-                    Err(e) => {
-                        tracing::warn!(episode, error = %e, "monitoring digest left to rebuild")
+                    _ => None,
+                };
+                revision += 1;
+                let event = Event::new("log.add", "session_log")
+                    .record(id)
+                    .detail(format!(
+                        "source={} completion={}",
+                        source.as_str(),
+                        completion_str(log.completion)
+                    ));
+                audit_insert!(
+                    &mut *tx,
+                    actor,
+                    &Event {
+                        patient_id: Some(patient.0),
+                        ..event
                     }
-                }
+                );
+                stored.push(StoredLog {
+                    id,
+                    episode_id: episode,
+                    log,
+                    source: source.as_str().to_string(),
+                    created_at: created.0,
+                    comments: Vec::new(),
+                });
             }
-            let event = Event::new("log.add", "session_log")
-                .record(id)
-                .detail(format!(
-                    "source={} completion={}",
-                    source.as_str(),
-                    completion_str(log.completion)
-                ));
-            audit_insert!(
-                &mut *tx,
-                actor,
-                &Event {
-                    patient_id: Some(patient.0),
-                    ..event
-                }
-            );
-            Ok(StoredLog {
-                id,
-                episode_id: episode,
-                log,
-                source: source.as_str().to_string(),
-                created_at: created.0,
-                comments: Vec::new(),
-            })
+            Ok(stored)
         })
     }
 

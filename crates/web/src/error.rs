@@ -50,6 +50,7 @@ impl From<StoreError> for AppError {
             StoreError::Forbidden => AppError::Forbidden,
             StoreError::Conflict(m) => AppError::Conflict(m),
             StoreError::Invalid(f) => AppError::Invalid(f),
+            StoreError::InvalidAll(all) => AppError::InvalidAll(all),
             other => AppError::Internal(other.to_string()),
         }
     }

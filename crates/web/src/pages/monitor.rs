@@ -32,6 +32,7 @@ use rapport_domain::record::EpisodeRecord;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me/logs", post(me_log))
+        .route("/me/session", post(me_session))
         .route("/me/messages", post(me_message))
         .route("/patients/{id}/follow-ups", post(follow_up))
         .route("/patients/{id}/logs/{log}/comments", post(comment))
@@ -447,6 +448,124 @@ async fn me_log(
         Err(StoreError::Invalid(f)) => {
             let message = format!("{}: {}", field_label(&f.field), f.message);
             super::patients::render_me(&state, &user, Some((exercise, message))).await
+        }
+        Err(StoreError::Conflict(m)) => Err(PageError(AppError::Conflict(m))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The whole session from one form: `pain_before` and `pain_after` for the
+/// session, `note`, and for exercise `n` the fields `e{n}.exercise_id`,
+/// `e{n}.completion`, `e{n}.pain_after` (instead of the session's),
+/// `e{n}.difficulty`, `e{n}.enjoyment`. "I did them all" (`all=done`)
+/// counts an exercise left unanswered as done; otherwise it is not logged.
+fn session_inputs(fields: &[(String, String)]) -> (Vec<LogInput>, Vec<String>) {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map_or("", |(_, v)| v.as_str())
+            .trim()
+            .to_string()
+    };
+    let all_done = get("all") == "done";
+    let mut inputs = Vec::new();
+    let mut names = Vec::new();
+    for n in 1..=rapport_domain::prescription::plan::MAX_ITEMS {
+        let exercise_id = get(&format!("e{n}.exercise_id"));
+        if exercise_id.is_empty() {
+            break;
+        }
+        let mut completion = get(&format!("e{n}.completion"));
+        if completion.is_empty() {
+            if !all_done {
+                continue;
+            }
+            completion = "done".into();
+        }
+        let did = completion != "skipped";
+        let own_after = get(&format!("e{n}.pain_after"));
+        inputs.push(LogInput {
+            exercise_id,
+            skip_reason: if did { String::new() } else { "other".into() },
+            pain_before: if did {
+                get("pain_before")
+            } else {
+                String::new()
+            },
+            pain_after: if !did {
+                String::new()
+            } else if own_after.is_empty() {
+                get("pain_after")
+            } else {
+                own_after
+            },
+            difficulty: if did {
+                get(&format!("e{n}.difficulty"))
+            } else {
+                String::new()
+            },
+            enjoyment: if did {
+                get(&format!("e{n}.enjoyment"))
+            } else {
+                String::new()
+            },
+            // The note goes with the first exercise logged.
+            note: if inputs.is_empty() {
+                get("note")
+            } else {
+                String::new()
+            },
+            completion,
+            ..LogInput::default()
+        });
+        names.push(get(&format!("e{n}.name")));
+    }
+    (inputs, names)
+}
+
+async fn me_session(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let id = own_patient(&user)?;
+    let (inputs, names) = session_inputs(&fields);
+    let kept: Vec<(String, String)> = fields
+        .into_iter()
+        .filter(|(k, _)| k != "csrf_token")
+        .collect();
+    // "exercises[2].pain_after" → "Bridge: Pain after: …"
+    let words = |f: &rapport_domain::FieldError| -> String {
+        let (item, field) = f
+            .field
+            .strip_prefix("exercises[")
+            .and_then(|r| r.split_once("]."))
+            .and_then(|(n, field)| Some((n.parse::<usize>().ok()?, field)))
+            .unwrap_or((1, f.field.as_str()));
+        let name = names.get(item - 1).map_or("", String::as_str);
+        format!("{name}: {}: {}", field_label(field), f.message)
+    };
+    match state
+        .store
+        .session_add(&user.actor, id, &inputs, LogSource::Web, state.care.now())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/me?logged=1#today").into_response()),
+        Err(StoreError::InvalidAll(all)) => {
+            let errors = all.iter().map(words).collect();
+            super::patients::render_me_session(&state, &user, errors, kept).await
+        }
+        Err(StoreError::Invalid(f)) => {
+            let message = if f.field == "exercises" {
+                format!(
+                    "Say how at least one exercise went, or tap \"I did them all\": {}",
+                    f.message
+                )
+            } else {
+                words(&f)
+            };
+            super::patients::render_me_session(&state, &user, vec![message], kept).await
         }
         Err(StoreError::Conflict(m)) => Err(PageError(AppError::Conflict(m))),
         Err(e) => Err(e.into()),

@@ -368,6 +368,9 @@ struct PatientPage {
     messages: Vec<rapport_store::Message>,
     /// A refused log: (exercise id, message).
     log_error: Option<(String, String)>,
+    /// A refused whole-session log: what was wrong, in words, and what was typed.
+    session_errors: Vec<String>,
+    session_input: Vec<(String, String)>,
     /// What just happened, said once at the top.
     done_notice: Option<&'static str>,
     /// The self-management plan kept: (latest version, the day written).
@@ -398,6 +401,8 @@ impl PatientPage {
             monitor: None,
             messages: Vec::new(),
             log_error: None,
+            session_errors: Vec::new(),
+            session_input: Vec::new(),
             done_notice: None,
             self_management: None,
             outcomes: Vec::new(),
@@ -477,6 +482,44 @@ struct MeQuery {
     sent: Option<String>,
 }
 
+impl PatientPage {
+    /// Whether the refused session form had `value` for `name`.
+    fn picked(&self, name: &str, value: impl std::fmt::Display) -> bool {
+        let value = value.to_string();
+        self.session_input
+            .iter()
+            .any(|(k, v)| k == name && *v == value)
+    }
+
+    /// The same for exercise `n`'s `field` (`e{n}.{field}`).
+    fn item_picked(
+        &self,
+        n: impl std::fmt::Display,
+        field: &str,
+        value: impl std::fmt::Display,
+    ) -> bool {
+        self.picked(&format!("e{n}.{field}"), value)
+    }
+
+    /// Whether the refused form said anything optional of exercise `n`.
+    fn item_detailed(&self, n: impl std::fmt::Display) -> bool {
+        ["difficulty", "enjoyment", "pain_after"].iter().any(|f| {
+            let key = format!("e{n}.{f}");
+            self.session_input
+                .iter()
+                .any(|(k, v)| *k == key && !v.is_empty())
+        })
+    }
+
+    /// What was typed for `name` in the refused session form.
+    fn typed(&self, name: &str) -> &str {
+        self.session_input
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
 async fn me(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -502,6 +545,20 @@ pub(crate) async fn render_me(
 ) -> PageResult<Response> {
     let mut page = me_page(state, user).await?;
     page.log_error = log_error;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The patient's home again after a refused whole-session log: the errors
+/// above the form, what was typed kept in it.
+pub(crate) async fn render_me_session(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: Vec<String>,
+    input: Vec<(String, String)>,
+) -> PageResult<Response> {
+    let mut page = me_page(state, user).await?;
+    page.session_errors = errors;
+    page.session_input = input;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 

@@ -346,3 +346,127 @@ async fn messages_go_both_ways_within_the_clinic() {
         .await;
     assert_eq!(empty.status(), 422);
 }
+
+/// The whole session in one form: every exercise's mistake named at once
+/// with nothing stored and what was typed kept; "I did them all" logs each
+/// exercise done with the session's pain, in one go.
+#[tokio::test]
+async fn a_whole_session_is_logged_at_once_or_not_at_all() {
+    let app = spawn().await;
+    let pat = planned(&app).await;
+    // A second exercise in the plan.
+    let clin = app.web_login(&app.fx.clin_a).await;
+    let p = app.fx.pat1.0;
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("i1.exercise_id", "ge-bend-to-knees"),
+        ("i1.sets", "2"),
+        ("i1.reps", "8"),
+        ("i1.rest_seconds", "30"),
+        ("i1.per_week", "5"),
+        ("i1.weeks", "4"),
+        ("i1.delivery", "home"),
+        (
+            "i1.progression_rule",
+            "When easy three times, take the next step.",
+        ),
+        ("i1.regression_rule", "If pain rises by 2, go back a step."),
+        ("i1.why", "Practise bending, which worries you"),
+    ];
+    let second: Vec<(String, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.replacen("i1.", "i2.", 1), *v))
+        .collect();
+    let second: Vec<(&str, &str)> = second
+        .iter()
+        .map(|(k, v)| {
+            if k == "i2.exercise_id" {
+                (k.as_str(), "mc-dead-bug")
+            } else {
+                (k.as_str(), *v)
+            }
+        })
+        .collect();
+    fields.extend(second);
+    let res = app
+        .submit(
+            &clin,
+            "/patients",
+            &format!("/patients/{p}/prescription"),
+            &fields,
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let home = pat
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("Log today's session"), "{home}");
+    assert!(
+        home.contains(r#"name="e2.exercise_id" value="mc-dead-bug""#),
+        "{home}"
+    );
+
+    let res = app
+        .submit(
+            &pat,
+            "/me",
+            "/me/session",
+            &[
+                ("pain_before", "3"),
+                ("e1.exercise_id", "ge-bend-to-knees"),
+                ("e1.name", "Bend to knees"),
+                ("e1.completion", "done"),
+                ("e1.difficulty", "9"),
+                ("e2.exercise_id", "mc-dead-bug"),
+                ("e2.name", "Dead bug"),
+                ("e2.completion", "partly"),
+                ("e2.enjoyment", "0"),
+                ("pain_after", "4"),
+                ("note", "My typed note"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Nothing was saved yet"), "{page}");
+    assert!(page.contains("Bend to knees: How hard"), "{page}");
+    assert!(page.contains("Dead bug: Enjoyment"), "{page}");
+    assert!(page.contains("My typed note</textarea>"), "kept: {page}");
+    assert!(
+        page.contains(r#"name="pain_before" value="3" checked"#),
+        "kept: {page}"
+    );
+    let token = app.token(&app.fx.clin_a).await;
+    let logs = |body: &Value| body["logs"].as_array().map_or(0, Vec::len);
+    let (_, before) = app.api_get(&token, &format!("/patients/{p}/logs")).await;
+    assert_eq!(logs(&before), 0, "nothing stored: {before}");
+
+    // Three taps: pain before, pain after, "I did them all".
+    let res = app
+        .submit(
+            &pat,
+            "/me",
+            "/me/session",
+            &[
+                ("pain_before", "2"),
+                ("e1.exercise_id", "ge-bend-to-knees"),
+                ("e2.exercise_id", "mc-dead-bug"),
+                ("pain_after", "3"),
+                ("all", "done"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let (_, after) = app.api_get(&token, &format!("/patients/{p}/logs")).await;
+    let all = after["logs"].as_array().unwrap();
+    assert_eq!(all.len(), 2, "{after}");
+    for l in all {
+        assert_eq!(l["completion"], "completed", "{l}");
+        assert_eq!(l["pain_before"], 2, "{l}");
+        assert_eq!(l["pain_after"], 3, "{l}");
+    }
+}
