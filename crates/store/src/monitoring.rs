@@ -579,8 +579,8 @@ impl Store {
             let created = Ts::now();
             let mut stored = Vec::with_capacity(valid.len());
             let mut digest = digest;
-            let mut revision = revision;
-            for log in valid {
+            // Each insert's trigger raises the episode's revision by one.
+            for (revision, log) in (revision..).zip(valid) {
                 let id: i64 = sqlx::query_scalar(
                 "INSERT INTO session_logs (clinic_id, patient_id, episode_id, exercise_id, log_date, at, completion, skip_reason, \
                  sets, reps, minutes, pain_before, pain_after, difficulty, enjoyment, note, source, entered_by, created_at) \
@@ -634,7 +634,6 @@ impl Store {
                     }
                     _ => None,
                 };
-                revision += 1;
                 let event = Event::new("log.add", "session_log")
                     .record(id)
                     .detail(format!(
