@@ -130,6 +130,8 @@ test('a clinician creates and invites a patient, who sets a password on a phone 
     await login(pp, inviteEmail, 'a long secret password');
     await waitForPath(pp, '/me');
     await pp.locator('h1', { hasText: 'Siri Haugen' }).waitFor();
+    // Her details are folded away under "My details", after what is for today.
+    await pp.locator('details#my-details > summary', { hasText: 'My details' }).tap();
     await pp.locator('dl.details', { hasText: '1984-05-17' }).waitFor();
     await pp.locator('dl.details', { hasText: 'E2E-0001' }).waitFor();
     await pp.locator('header nav a[aria-current="page"]', { hasText: 'My record' }).waitFor();
