@@ -151,6 +151,13 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
         s if s.is_server_error() => "Something went wrong",
         _ => "That did not work",
     };
+    // "Not found" twice says nothing: say what it may mean and what to do.
+    let message = match (status, message) {
+        (StatusCode::NOT_FOUND, "not found") => {
+            "There is no such page, or it is not yours to see. Check the address, or start again from your first page."
+        }
+        (_, m) => m,
+    };
     let page = ErrorPage {
         layout: Layout::anonymous(heading, String::new()),
         heading: heading.into(),

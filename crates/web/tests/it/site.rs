@@ -199,3 +199,30 @@ async fn an_administrator_adds_staff_accounts_to_their_own_clinic() {
         403
     );
 }
+
+/// A page that is not there says what that may mean and offers a way on,
+/// the same for another clinic's patient as for no patient at all.
+#[tokio::test]
+async fn a_missing_page_says_what_to_do_next() {
+    let app = spawn().await;
+    let clin = app.web_login(&app.fx.clin_b).await;
+    for path in [
+        "/no-such-page".to_string(),
+        format!("/patients/{}", app.fx.pat1),
+    ] {
+        let res = clin.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains("<h1>Not found</h1>"), "{path}: {page}");
+        assert!(
+            page.contains("There is no such page, or it is not yours to see"),
+            "{path}: {page}"
+        );
+        assert!(
+            page.contains(r#"<a class="button" href="/">Go to your first page</a>"#),
+            "{path}"
+        );
+        assert!(!page.contains("<p>not found</p>"), "{path}: {page}");
+        assert!(!page.contains("Astrid"), "{path}: {page}");
+    }
+}
