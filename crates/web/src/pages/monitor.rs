@@ -322,10 +322,17 @@ pub async fn load(
 fn adherence_text(r: &AdherenceReport) -> String {
     let mut parts = Vec::new();
     if let Some(w) = r.weeks.last() {
+        // The week still running is counted against the whole week's plan,
+        // as each exercise's card counts it, not the days gone so far.
+        let planned = if !w.complete && r.sessions_per_week > 0 {
+            f64::from(r.sessions_per_week)
+        } else {
+            w.prescribed
+        };
         parts.push(format!(
             "This week {} of {} sessions",
             trim_num(w.logged),
-            trim_num(w.prescribed)
+            trim_num(planned)
         ));
     }
     if let Some(p) = r.overall.proportion {

@@ -464,6 +464,17 @@ async fn a_whole_session_is_logged_at_once_or_not_at_all() {
     let (_, after) = app.api_get(&token, &format!("/patients/{p}/logs")).await;
     let all = after["logs"].as_array().unwrap();
     assert_eq!(all.len(), 2, "{after}");
+    // One figure: the week's progress and each exercise's card count the same week.
+    let home = pat
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("This week 1 of 5 sessions"), "{home}");
+    assert!(home.contains("This week: 1 of 5."), "{home}");
     for l in all {
         assert_eq!(l["completion"], "completed", "{l}");
         assert_eq!(l["pain_before"], 2, "{l}");
