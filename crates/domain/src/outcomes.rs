@@ -628,8 +628,23 @@ mod tests {
         assert_eq!(reached(&o), (Some(true), Some(false)));
     }
 
-    // EARS and the PSFS have MICs but no baseline in the schedule; scored at
-    // baseline (the PSFS by a clinic that asks it), the rule applies.
+    // EARS: 5.5 points (EARS-Br), higher is better adherence. The schedule
+    // asks it only after treatment, so it has an outcome only where a clinic
+    // also scored it at baseline.
+    #[test]
+    fn exercise_adherence_by_five_and_a_half_points() {
+        // 12 → 18: 6 points; 12 → 17: 5 (short of 5.5); 12 → 10: worse.
+        let o = one("ears", Some(12.0), Some(18.0), Some(17.0));
+        assert_eq!(reached(&o), (Some(true), Some(false)));
+        let o = one("ears", Some(12.0), Some(10.0), None);
+        assert_eq!(reached(&o), (Some(false), None));
+        // Not scored at baseline: no outcome at all.
+        let outs = outcomes(&[at("ears", TimePoint::Discharge, Some(20.0))]);
+        assert!(outs.iter().all(|o| o.instrument != "ears"));
+    }
+
+    // The PSFS has a MIC but no baseline in the schedule; scored at baseline
+    // by a clinic that asks it, the rule applies.
     #[test]
     fn the_activities_the_patient_chose() {
         // PSFS mean of the activities: 2 points, higher is better.
