@@ -184,7 +184,7 @@ fn score(e: &Exercise, p: &PatientProfile) -> (i32, Vec<String>, Option<usize>) 
             ) =>
         {
             score += 2;
-            reasons.push("A gentle start, suited to a high STarT Back risk".into());
+            reasons.push("A gentle start, so your back can get used to moving again".into());
         }
         Some(Stratum::Medium)
             if matches!(
@@ -193,7 +193,7 @@ fn score(e: &Exercise, p: &PatientProfile) -> (i32, Vec<String>, Option<usize>) 
             ) =>
         {
             score += 1;
-            reasons.push("Builds control and strength, suited to a medium STarT Back risk".into());
+            reasons.push("Builds control and strength step by step".into());
         }
         Some(Stratum::Low)
             if matches!(
@@ -202,7 +202,7 @@ fn score(e: &Exercise, p: &PatientProfile) -> (i32, Vec<String>, Option<usize>) 
             ) =>
         {
             score += 1;
-            reasons.push("Active, progressive work suits a low STarT Back risk".into());
+            reasons.push("Active work you can build up steadily".into());
         }
         _ => {}
     }

@@ -13,7 +13,6 @@ use rapport_domain::exercise::Library;
 use rapport_domain::identity::PatientId;
 use rapport_domain::monitoring::{self, AdherenceReport, Flag, LogInput, NextContact, Thresholds};
 use rapport_domain::prescription::Step;
-use rapport_domain::prescription::plan::describe_dose;
 use rapport_domain::theory::episode::Completion;
 use rapport_domain::theory::episode::Practice;
 use rapport_store::{ContactPractice, FollowUpInput, LogSource, StoreError, StoredFollowUp};
@@ -199,7 +198,7 @@ pub async fn load(
                     TodayItem {
                         exercise_id: i.exercise_id.clone(),
                         name: name_of(&lib, &i.exercise_id),
-                        dose: describe_dose(&i.dose),
+                        dose: rapport_domain::self_management::plain_dose(&i.dose),
                         sets: i.dose.sets,
                         reps: i.dose.reps,
                         minutes: i.dose.duration_minutes,

@@ -87,7 +87,10 @@ pub struct ItemView {
     pub index: usize,
     pub id: String,
     pub name: String,
+    /// In clinical shorthand, for the clinician.
     pub dose: String,
+    /// In words, for the patient.
+    pub plain_dose: String,
     pub delivery: &'static str,
     pub why: String,
     pub goal: Option<String>,
@@ -173,6 +176,7 @@ fn item_views(lib: &Library, plan: &Plan, goals: &[String]) -> Vec<ItemView> {
                 id: i.exercise_id.clone(),
                 name: name_of(lib, &i.exercise_id),
                 dose: describe_dose(&i.dose),
+                plain_dose: rapport_domain::self_management::plain_dose(&i.dose),
                 delivery: i.delivery.label(),
                 why: i.why.clone(),
                 goal: i.goal.and_then(|g| goals.get(g).cloned()),

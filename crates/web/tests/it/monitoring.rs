@@ -405,6 +405,21 @@ async fn a_whole_session_is_logged_at_once_or_not_at_all() {
         .await
         .unwrap();
     assert!(home.contains("Log today's session"), "{home}");
+    // Doses in words for the patient, not the clinician's shorthand.
+    assert!(home.contains("2 sets of 8, 5 times a week"), "{home}");
+    let plan = pat
+        .get(app.url("/me/plan"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        plan.contains("How much:</strong> 2 sets of 8, 5 times a week"),
+        "{plan}"
+    );
+    assert!(!plan.contains("STarT Back"), "{plan}");
     assert!(
         home.contains(r#"name="e2.exercise_id" value="mc-dead-bug""#),
         "{home}"
