@@ -61,11 +61,17 @@ impl Chart {
         Some((intake, day_of(f.completed_at.unwrap_or(f.updated_at))))
     }
 
-    /// Completed questionnaire scores, oldest first.
-    pub fn scores(&self) -> Vec<(&FormResponse, Score)> {
+    /// The completed questionnaires (not the intake or the red-flag screen),
+    /// oldest first.
+    pub fn questionnaires(&self) -> impl Iterator<Item = &FormResponse> {
         self.forms
             .iter()
             .filter(|f| f.complete && f.form != "intake" && f.form != "red_flags")
+    }
+
+    /// Completed questionnaire scores, oldest first.
+    pub fn scores(&self) -> Vec<(&FormResponse, Score)> {
+        self.questionnaires()
             .filter_map(|f| Some((f, serde_json::from_value::<Score>(f.result.clone()?).ok()?)))
             .collect()
     }

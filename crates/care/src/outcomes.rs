@@ -5,16 +5,16 @@
 //! for both).
 
 use jiff::civil::Date;
-use rapport_domain::assessment::{DueItem, DueStatus, Expectation, TimePoint};
+use rapport_domain::assessment::{DueItem, Expectation, TimePoint};
 use rapport_domain::education::Stratum;
 use rapport_domain::identity::PatientId;
 use rapport_domain::outcomes::{
     self, AtFollowUp, EpisodeOutcomes, ExpectationOutcome, FollowUp, InstrumentOutcome, ReportRow,
     ScoreAt, end_of_care,
 };
-use rapport_store::{Actor, CareEpisode, DischargedEpisode};
+use rapport_store::{Actor, DischargedEpisode};
 
-use crate::chart::{Chart, day_of};
+use crate::chart::Chart;
 use crate::{Care, CareError, Result};
 
 /// One patient's outcomes in their current (or last) episode.
@@ -33,24 +33,13 @@ pub struct PatientOutcomes {
     pub due: Vec<DueItem>,
 }
 
-impl PatientOutcomes {
-    /// The follow-up forms that are due or overdue today.
-    pub fn forms_due(&self) -> impl Iterator<Item = &DueItem> {
-        self.due
-            .iter()
-            .filter(|d| matches!(d.status, DueStatus::Due | DueStatus::Overdue))
-    }
-}
-
 fn scores_of(chart: &Chart) -> Vec<ScoreAt<'_>> {
     chart
-        .forms
-        .iter()
-        .filter(|f| f.complete && f.form != "intake" && f.form != "red_flags")
+        .questionnaires()
         .map(|f| ScoreAt {
             instrument: &f.form,
             time_point: f.time_point,
-            date: day_of(f.completed_at.unwrap_or(f.updated_at)),
+            at: f.completed_at.unwrap_or(f.updated_at),
             total: f.total,
         })
         .collect()
@@ -132,7 +121,7 @@ pub fn episode_outcomes(e: &DischargedEpisode) -> EpisodeOutcomes {
         .map(|f| ScoreAt {
             instrument: &f.form,
             time_point: f.time_point,
-            date: f.completed_on,
+            at: f.completed_at,
             total: f.total,
         })
         .collect();
@@ -140,7 +129,7 @@ pub fn episode_outcomes(e: &DischargedEpisode) -> EpisodeOutcomes {
         .forms
         .iter()
         .filter(|f| f.time_point == TimePoint::Baseline && f.form == "startback")
-        .max_by_key(|f| f.completed_on)
+        .max_by_key(|f| f.completed_at)
         .and_then(|f| f.band.as_deref())
         .and_then(Stratum::parse);
     EpisodeOutcomes {
@@ -165,14 +154,15 @@ impl Care {
 
     /// Ends the patient's open episode on `on` (the patient's today when not
     /// given; never a day still to come): the discharge forms fall due at
-    /// once and the six-month ones from six months later.
+    /// once and the six-month ones from six months later. Answers the
+    /// outcomes as they then stand.
     pub async fn discharge(
         &self,
         actor: &Actor,
         patient: PatientId,
         on: Option<Date>,
-    ) -> Result<CareEpisode> {
-        let Some(chart) = self.chart(actor, patient).await? else {
+    ) -> Result<PatientOutcomes> {
+        let Some(mut chart) = self.chart(actor, patient).await? else {
             return Err(self
                 .no_chart(actor, patient, "the patient has no episode to discharge")
                 .await);
@@ -186,19 +176,20 @@ impl Care {
                 "must not be in the future",
             )));
         }
-        self.store
-            .episode_discharge(actor, patient, on)
-            .await
-            .map_err(CareError::from)
+        chart.episode = self.store.episode_discharge(actor, patient, on).await?;
+        Ok(chart.outcomes(today))
     }
 
-    /// The clinic's outcomes for the episodes discharged from `from` to `to`.
+    /// The clinic's outcomes for the episodes discharged from `from` to `to`
+    /// (by default the year up to today), both days included.
     pub async fn outcomes_report(
         &self,
         actor: &Actor,
-        from: Date,
-        to: Date,
+        from: Option<Date>,
+        to: Option<Date>,
     ) -> Result<OutcomesReport> {
+        let to = to.unwrap_or_else(crate::clock::today);
+        let from = from.unwrap_or_else(|| to.checked_sub(jiff::Span::new().years(1)).unwrap_or(to));
         if to < from {
             return Err(CareError::Invalid(rapport_domain::FieldError::new(
                 "to",

@@ -10,13 +10,13 @@
 
 use std::collections::BTreeMap;
 
-use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::assessment::Expectation;
 use crate::assessment::schedule::TimePoint;
 use crate::education::Stratum;
 use crate::instruments::{self, Instrument, Mic, Polarity};
+use crate::monitoring::num;
 
 /// Slack for totals that are not whole numbers (the ODI is a per cent of the
 /// sections answered): a change within a millionth of the threshold reaches it.
@@ -63,7 +63,7 @@ pub struct ScoreAt<'a> {
     pub time_point: TimePoint,
     /// When it was completed; of two at one time point the later counts
     /// (a correction replaces what it corrects).
-    pub date: Date,
+    pub at: jiff::Timestamp,
     /// `None` when the answers could not be scored (too many unanswered).
     pub total: Option<f64>,
 }
@@ -104,10 +104,6 @@ impl FollowUp {
 
     pub fn as_str(self) -> &'static str {
         self.time_point().as_str()
-    }
-
-    pub fn parse(s: &str) -> Option<FollowUp> {
-        FollowUp::ALL.into_iter().find(|f| f.as_str() == s)
     }
 }
 
@@ -165,7 +161,7 @@ pub fn outcomes(scores: &[ScoreAt<'_>]) -> Vec<InstrumentOutcome> {
         scores
             .iter()
             .filter(|s| s.time_point == tp && s.instrument.eq_ignore_ascii_case(code))
-            .max_by_key(|s| s.date)
+            .max_by_key(|s| s.at)
             .and_then(|s| s.total)
     };
     let asked_later = |code: &str| {
@@ -222,12 +218,25 @@ pub fn global_change(scores: &[ScoreAt<'_>]) -> AtFollowUp<Option<f64>> {
         scores
             .iter()
             .filter(|s| s.time_point == tp && s.instrument.eq_ignore_ascii_case("pgic"))
-            .max_by_key(|s| s.date)
+            .max_by_key(|s| s.at)
             .and_then(|s| s.total)
     };
     AtFollowUp {
         discharge: at(TimePoint::Discharge),
         six_months: at(TimePoint::SixMonths),
+    }
+}
+
+/// The words of a PGIC answer (1 very much improved … 7 very much worse).
+pub fn pgic_label(v: f64) -> &'static str {
+    match v.round() as i64 {
+        1 => "very much improved",
+        2 => "much improved",
+        3 => "minimally improved",
+        4 => "no change",
+        5 => "minimally worse",
+        6 => "much worse",
+        _ => "very much worse",
     }
 }
 
@@ -278,15 +287,6 @@ pub fn plain_words(o: &InstrumentOutcome, at: FollowUp) -> Option<String> {
     Some(format!("{}: {scale}: {verdict}.", plain_name(o.instrument)))
 }
 
-fn num(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r:.1}")
-    }
-}
-
 /// What became of an expectation ticked at intake, read from the end-of-care
 /// questions (instrument `endofcare`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -303,6 +303,17 @@ pub enum ExpectationVerdict {
 }
 
 impl ExpectationVerdict {
+    /// The key, as the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpectationVerdict::Met => "met",
+            ExpectationVerdict::Partly => "partly",
+            ExpectationVerdict::NotMet => "not_met",
+            ExpectationVerdict::Changed => "changed",
+            ExpectationVerdict::NotAsked => "not_asked",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ExpectationVerdict::Met => "met",
@@ -504,15 +515,22 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
+    fn day(y: i16, m: i8, d: i8) -> jiff::Timestamp {
+        date(y, m, d)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp()
+    }
+
     fn at<'a>(code: &'a str, tp: TimePoint, total: Option<f64>) -> ScoreAt<'a> {
         ScoreAt {
             instrument: code,
             time_point: tp,
-            date: match tp {
-                TimePoint::Baseline => date(2026, 1, 5),
-                TimePoint::DuringCare => date(2026, 2, 1),
-                TimePoint::Discharge => date(2026, 3, 2),
-                TimePoint::SixMonths => date(2026, 9, 2),
+            at: match tp {
+                TimePoint::Baseline => day(2026, 1, 5),
+                TimePoint::DuringCare => day(2026, 2, 1),
+                TimePoint::Discharge => day(2026, 3, 2),
+                TimePoint::SixMonths => day(2026, 9, 2),
             },
             total,
         }
@@ -670,7 +688,7 @@ mod tests {
     #[test]
     fn a_correction_replaces_the_score_it_corrects() {
         let mut later = at("nprs", TimePoint::Discharge, Some(6.0));
-        later.date = date(2026, 3, 4);
+        later.at = day(2026, 3, 4);
         let scores = [
             at("nprs", TimePoint::Baseline, Some(7.0)),
             at("nprs", TimePoint::Discharge, Some(3.0)),

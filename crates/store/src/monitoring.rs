@@ -578,62 +578,33 @@ impl Store {
             }
             let created = Ts::now();
             let mut stored = Vec::with_capacity(valid.len());
-            let mut digest = digest;
-            // Each insert's trigger raises the episode's revision by one.
-            for (revision, log) in (revision..).zip(valid) {
+            for log in valid {
                 let id: i64 = sqlx::query_scalar(
-                "INSERT INTO session_logs (clinic_id, patient_id, episode_id, exercise_id, log_date, at, completion, skip_reason, \
-                 sets, reps, minutes, pain_before, pain_after, difficulty, enjoyment, note, source, entered_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
-            )
-            .bind(actor.clinic_id.0)
-            .bind(patient.0)
-            .bind(episode)
-            .bind(&log.exercise_id)
-            .bind(Day::from(log.date))
-            .bind(log.at.map(Ts))
-            .bind(completion_str(log.completion))
-            .bind(log.skip_reason.map(|r| r.as_str()))
-            .bind(log.sets.map(i32::from))
-            .bind(log.reps.map(i32::from))
-            .bind(log.minutes.map(i32::from))
-            .bind(log.pain_before.map(i32::from))
-            .bind(log.pain_after.map(i32::from))
-            .bind(log.difficulty.map(i32::from))
-            .bind(log.enjoyment.map(i32::from))
-            .bind(log.note.as_deref())
-            .bind(source.as_str())
-            .bind(actor.user_id_raw())
-            .bind(created)
-            .fetch_one(&mut *tx)
-            .await?;
-                // A digest that was current takes the log too (the insert's
-                // trigger raised the episode's revision by one); any other
-                // digest is stale already and is rebuilt when next read.
-                digest = match digest {
-                    Some((at, format, bytes))
-                        if at == revision && format == crate::digest::FORMAT =>
-                    {
-                        match crate::digest::with_log(&bytes, id, &log) {
-                            Ok(grown) => {
-                                sqlx::query(
-                                "UPDATE monitoring_digests SET revision = $2, digest = $3 WHERE episode_id = $1",
-                            )
-                            .bind(episode)
-                            .bind(revision + 1)
-                            .bind(&grown)
-                            .execute(&mut *tx)
-                            .await?;
-                                Some((revision + 1, format, grown))
-                            }
-                            Err(e) => {
-                                tracing::warn!(episode, error = %e, "monitoring digest left to rebuild");
-                                None
-                            }
-                        }
-                    }
-                    _ => None,
-                };
+                    "INSERT INTO session_logs (clinic_id, patient_id, episode_id, exercise_id, log_date, at, completion, skip_reason, \
+                     sets, reps, minutes, pain_before, pain_after, difficulty, enjoyment, note, source, entered_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+                )
+                .bind(actor.clinic_id.0)
+                .bind(patient.0)
+                .bind(episode)
+                .bind(&log.exercise_id)
+                .bind(Day::from(log.date))
+                .bind(log.at.map(Ts))
+                .bind(completion_str(log.completion))
+                .bind(log.skip_reason.map(|r| r.as_str()))
+                .bind(log.sets.map(i32::from))
+                .bind(log.reps.map(i32::from))
+                .bind(log.minutes.map(i32::from))
+                .bind(log.pain_before.map(i32::from))
+                .bind(log.pain_after.map(i32::from))
+                .bind(log.difficulty.map(i32::from))
+                .bind(log.enjoyment.map(i32::from))
+                .bind(log.note.as_deref())
+                .bind(source.as_str())
+                .bind(actor.user_id_raw())
+                .bind(created)
+                .fetch_one(&mut *tx)
+                .await?;
                 let event = Event::new("log.add", "session_log")
                     .record(id)
                     .detail(format!(
@@ -657,6 +628,33 @@ impl Store {
                     created_at: created.0,
                     comments: Vec::new(),
                 });
+            }
+            // A digest that was current takes the session's logs too, written
+            // once (each insert's trigger raised the episode's revision by
+            // one); any other digest is stale already and is rebuilt when
+            // next read.
+            if let Some((at, format, bytes)) = digest
+                && at == revision
+                && format == crate::digest::FORMAT
+            {
+                let grown = stored.iter().try_fold(bytes, |bytes, s| {
+                    crate::digest::with_log(&bytes, s.id, &s.log)
+                });
+                match grown {
+                    Ok(grown) => {
+                        sqlx::query(
+                            "UPDATE monitoring_digests SET revision = $2, digest = $3 WHERE episode_id = $1",
+                        )
+                        .bind(episode)
+                        .bind(revision + stored.len() as i64)
+                        .bind(grown)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Err(e) => {
+                        tracing::warn!(episode, error = %e, "monitoring digest left to rebuild")
+                    }
+                }
             }
             Ok(stored)
         })

@@ -23,7 +23,8 @@ pub struct ScoredForm {
     pub form: String,
     pub total: Option<f64>,
     pub band: Option<String>,
-    pub completed_on: Date,
+    /// When it was completed (else last saved).
+    pub completed_at: jiff::Timestamp,
 }
 
 /// A discharged episode with its scored forms.
@@ -82,10 +83,11 @@ impl Store {
             total: Option<f64>,
             band: Option<String>,
             completed_at: Option<Ts>,
+            updated_at: Ts,
         }
         let rows: Vec<Row> = on_read!(self, |ex| {
             sqlx::query_as(
-                "SELECT f.episode_id, f.time_point, f.form, f.total, f.band, f.completed_at \
+                "SELECT f.episode_id, f.time_point, f.form, f.total, f.band, f.completed_at, f.updated_at \
                  FROM form_responses f JOIN episodes e ON e.id = f.episode_id AND e.clinic_id = f.clinic_id \
                  WHERE f.clinic_id = $1 AND f.complete AND e.discharged_on IS NOT NULL \
                  AND e.discharged_on >= $2 AND e.discharged_on <= $3 AND f.form NOT IN ('intake', 'red_flags') \
@@ -102,16 +104,13 @@ impl Store {
             let Some(tp) = TimePoint::parse(&r.time_point) else {
                 continue;
             };
-            let completed_on = r
-                .completed_at
-                .map(|t| t.0.to_zoned(jiff::tz::TimeZone::UTC).date())
-                .unwrap_or(from);
+            let completed_at = r.completed_at.unwrap_or(r.updated_at).0;
             forms.entry(r.episode_id).or_default().push(ScoredForm {
                 time_point: tp,
                 form: r.form,
                 total: r.total,
                 band: r.band,
-                completed_on,
+                completed_at,
             });
         }
         self.audit_record(

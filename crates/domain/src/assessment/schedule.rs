@@ -119,6 +119,18 @@ pub enum DueStatus {
     Done,
 }
 
+impl DueStatus {
+    /// The key, as the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DueStatus::Upcoming => "upcoming",
+            DueStatus::Due => "due",
+            DueStatus::Overdue => "overdue",
+            DueStatus::Done => "done",
+        }
+    }
+}
+
 /// A time point of one episode, with when it falls and which forms are done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DueItem {

@@ -202,7 +202,7 @@ pub(crate) fn monday_of(n: i32) -> i32 {
 
 /// A number for a reason: whole numbers without decimals, others to one.
 /// (Integer formatting: cheaper than float formatting with a precision.)
-pub(crate) fn num(x: f64) -> String {
+pub fn num(x: f64) -> String {
     let r = (x * 10.0).round();
     if !r.is_finite() || r.abs() > 1e15 {
         return format!("{x}");

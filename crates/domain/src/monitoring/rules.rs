@@ -36,6 +36,7 @@ use super::log::SessionLog;
 use super::thresholds::{MAX_SESSIONS, Thresholds};
 use super::{EpisodeData, date_of, day_number, earliest_score, latest_score, num, pct};
 use crate::exercise::library::Library;
+use crate::outcomes::pgic_label;
 use crate::theory::episode::Completion;
 use crate::theory::signals::{OUTCOME_INSTRUMENTS, PGIC_IMPROVED_AT_OR_BELOW};
 
@@ -651,18 +652,6 @@ fn no_recent_log(sum: &AdherenceSummary, today: Date, t: &Thresholds, flags: &mu
         reason,
         add_days(reference, t.no_log_days),
     ));
-}
-
-fn pgic_label(v: f64) -> &'static str {
-    match v.round() as i64 {
-        1 => "very much improved",
-        2 => "much improved",
-        3 => "minimally improved",
-        4 => "no change",
-        5 => "minimally worse",
-        6 => "much worse",
-        _ => "very much worse",
-    }
 }
 
 fn no_benefit(

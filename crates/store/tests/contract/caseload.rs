@@ -766,3 +766,89 @@ pub async fn concurrent_logs_all_reach_the_digest(store: &Store) {
         .unwrap();
     assert_eq!(caseload_sorted(store, &w.clinician_a).await, cached);
 }
+
+/// A whole session: its logs reach a current digest together, and a
+/// session with one mistake stores none of its logs.
+pub async fn a_whole_session_reaches_the_digest_or_nothing_does(store: &Store) {
+    let w = world(store).await;
+    let day = |n: i64| today() - jiff::Span::new().days(n);
+    let kari_ep = store
+        .episode_open(&w.clinician_a, w.kari.id, day(20))
+        .await
+        .unwrap()
+        .id;
+    screen_clear(store, &w.kari_actor, kari_ep).await;
+    store
+        .prescription_save(
+            &w.clinician_a,
+            w.kari.id,
+            &plan("a1", 10),
+            &[],
+            "plan",
+            day(14),
+        )
+        .await
+        .unwrap();
+    let first = caseload_sorted(store, &w.clinician_a).await;
+    assert_eq!(current_digests(store).await, 1);
+    let log = |n: i64, pain: &str| rapport_domain::monitoring::LogInput {
+        exercise_id: "a1".into(),
+        completion: "done".into(),
+        pain_before: "2".into(),
+        pain_after: pain.into(),
+        date: day(n).to_string(),
+        time: "18:30".into(),
+        ..Default::default()
+    };
+    let now = jiff::Timestamp::now();
+    let web = rapport_store::LogSource::Web;
+    // The second log is out of range: neither is stored.
+    let refused = store
+        .session_add(
+            &w.kari_actor,
+            w.kari.id,
+            &[log(3, "4"), log(2, "11")],
+            web,
+            now,
+        )
+        .await
+        .unwrap_err();
+    match refused {
+        rapport_store::StoreError::InvalidAll(all) => {
+            assert_eq!(all.len(), 1, "{all:?}");
+            assert_eq!(all[0].field, "exercises[2].pain_after");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(caseload_sorted(store, &w.clinician_a).await, first);
+    assert_eq!(current_digests(store).await, 1, "nothing written");
+    // Both, and the digest is still current.
+    let stored = store
+        .session_add(
+            &w.kari_actor,
+            w.kari.id,
+            &[log(3, "4"), log(2, "5")],
+            web,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(
+        current_digests(store).await,
+        1,
+        "after a session of two logs"
+    );
+    let logged = caseload_sorted(store, &w.clinician_a).await;
+    let pains: Vec<_> = logged[0].record.logs.iter().map(|l| l.pain_after).collect();
+    assert_eq!(pains, [Some(4), Some(5)]);
+    store
+        .execute_maintenance_sql("UPDATE episodes SET revision = revision + 1")
+        .await
+        .unwrap();
+    assert_eq!(
+        caseload_sorted(store, &w.clinician_a).await,
+        logged,
+        "the tables agree"
+    );
+}

@@ -80,7 +80,7 @@ macro_rules! for_each_contract_test {
                 thresholds_are_per_clinic_and_checked;
             caseload: caseload_is_the_clinics_active_episodes_with_their_data,
                 nightly_load_covers_every_clinic_in_chunks, digests_follow_every_change,
-                concurrent_logs_all_reach_the_digest;
+                concurrent_logs_all_reach_the_digest, a_whole_session_reaches_the_digest_or_nothing_does;
             mail: preferences_default_validate_scope_and_audit, clinic_time_zone_is_set_by_its_admin,
                 outbox_queues_each_key_once_and_back_off_ends_in_failed,
                 lapsed_claims_are_reclaimed_and_the_old_claim_cannot_mark,

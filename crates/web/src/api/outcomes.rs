@@ -98,10 +98,7 @@ fn expectations(list: &[ExpectationOutcome]) -> Vec<ExpectationOut> {
         .map(|e| ExpectationOut {
             expectation: e.expectation.as_str().to_string(),
             label: e.expectation.label().to_string(),
-            verdict: serde_json::to_value(e.verdict)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            verdict: e.verdict.as_str().to_string(),
             because: e.because.clone(),
         })
         .collect()
@@ -125,10 +122,7 @@ fn forms_due(items: &[DueItem]) -> Vec<FormsDueOut> {
         .iter()
         .map(|d| FormsDueOut {
             time_point: d.time_point.as_str().to_string(),
-            status: serde_json::to_value(d.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            status: d.status.as_str().to_string(),
             opens_on: d.opens_on,
             due_on: d.due_on,
             forms_missing: d.forms_missing.iter().map(|f| f.to_string()).collect(),
@@ -201,12 +195,7 @@ pub async fn discharge(
                 .map_err(|_| unreadable("discharged_on", "must be a date written YYYY-MM-DD"))
         })
         .transpose()?;
-    state.care.discharge(&user.actor, patient, on).await?;
-    let outcomes = state
-        .care
-        .outcomes(&user.actor, patient)
-        .await?
-        .ok_or(ApiError(AppError::NotFound))?;
+    let outcomes = state.care.discharge(&user.actor, patient, on).await?;
     Ok(axum::Json((&outcomes).into()))
 }
 
@@ -244,8 +233,8 @@ pub struct Period {
 }
 
 impl Period {
-    /// The days, defaulting to the year up to today.
-    pub fn days(&self) -> ApiResult<(Date, Date)> {
+    /// The days given (the care layer supplies the defaults).
+    pub fn days(&self) -> ApiResult<(Option<Date>, Option<Date>)> {
         let day = |field: &str, v: &Option<String>| -> ApiResult<Option<Date>> {
             v.as_deref()
                 .filter(|s| !s.trim().is_empty())
@@ -256,10 +245,7 @@ impl Period {
                 })
                 .transpose()
         };
-        let to = day("to", &self.to)?.unwrap_or_else(rapport_care::clock::today);
-        let from = day("from", &self.from)?
-            .unwrap_or_else(|| to.checked_sub(jiff::Span::new().years(1)).unwrap_or(to));
-        Ok((from, to))
+        Ok((day("from", &self.from)?, day("to", &self.to)?))
     }
 }
 

@@ -462,7 +462,8 @@ async fn me_log(
 
 /// The whole session from one form: `pain_before` and `pain_after` for the
 /// session, `note`, and for exercise `n` the fields `e{n}.exercise_id`,
-/// `e{n}.completion`, `e{n}.pain_after` (instead of the session's),
+/// `e{n}.completion`, `e{n}.skip_reason` (when skipped), `e{n}.pain_after`
+/// (instead of the session's),
 /// `e{n}.difficulty`, `e{n}.enjoyment`. "I did them all" (`all=done`)
 /// counts an exercise left unanswered as done; otherwise it is not logged.
 fn session_inputs(fields: &[(String, String)]) -> (Vec<LogInput>, Vec<String>) {
@@ -493,7 +494,12 @@ fn session_inputs(fields: &[(String, String)]) -> (Vec<LogInput>, Vec<String>) {
         let own_after = get(&format!("e{n}.pain_after"));
         inputs.push(LogInput {
             exercise_id,
-            skip_reason: if did { String::new() } else { "other".into() },
+            // The patient says why they skipped one; nothing is said for them.
+            skip_reason: if did {
+                String::new()
+            } else {
+                get(&format!("e{n}.skip_reason"))
+            },
             pain_before: if did {
                 get("pain_before")
             } else {

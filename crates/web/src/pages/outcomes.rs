@@ -29,20 +29,9 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/outcomes", get(report))
 }
 
-/// A number as people write it.
+/// A number as people write it; a dash where there is none.
 fn num(v: Option<f64>) -> String {
-    match v {
-        None => "—".into(),
-        Some(x) => {
-            let r = (x * 10.0).round() / 10.0;
-            let r = if r == 0.0 { 0.0 } else { r };
-            if r.fract() == 0.0 {
-                format!("{r:.0}")
-            } else {
-                format!("{r:.1}")
-            }
-        }
-    }
+    v.map_or_else(|| "—".into(), rapport_domain::monitoring::num)
 }
 
 fn signed(v: Option<f64>) -> String {
@@ -128,16 +117,7 @@ pub(crate) fn pgic_words(v: Option<f64>) -> String {
     let Some(v) = v else {
         return "—".into();
     };
-    let label = match v.round() as i64 {
-        1 => "very much improved",
-        2 => "much improved",
-        3 => "a little improved",
-        4 => "no change",
-        5 => "a little worse",
-        6 => "much worse",
-        _ => "very much worse",
-    };
-    format!("{} ({label})", num(Some(v)))
+    format!("{} ({})", num(Some(v)), domain::pgic_label(v))
 }
 
 #[derive(Template, WebTemplate)]
@@ -422,35 +402,40 @@ async fn report(
                 .map_err(|_| format!("{field}: write the date as YYYY-MM-DD")),
         }
     };
-    let mut error = None;
-    let to = parse("To", &q.to).unwrap_or_else(|e| {
-        error = Some(e);
-        None
-    });
-    let to = to.unwrap_or_else(today);
-    let from = match parse("From", &q.from) {
-        Ok(f) => f,
-        Err(e) => {
-            error.get_or_insert(e);
-            None
-        }
-    }
-    .unwrap_or_else(|| to.checked_sub(jiff::Span::new().years(1)).unwrap_or(to));
-    let (from, to) = if from > to {
-        error.get_or_insert("From: must not be after To".into());
-        (to, to)
-    } else {
-        (from, to)
+    let asked = parse("From", &q.from).and_then(|f| Ok((f, parse("To", &q.to)?)));
+    let result = match asked {
+        Ok((from, to)) => match state.care.outcomes_report(&user.actor, from, to).await {
+            Ok(r) => Ok(r),
+            Err(rapport_care::CareError::Invalid(f)) => Err(format!("To: {}", f.message)),
+            Err(e) => return Err(e.into()),
+        },
+        Err(e) => Err(e),
     };
-    let r = state.care.outcomes_report(&user.actor, from, to).await?;
-    Ok(ReportPage {
-        layout: Layout::user(&user.auth, "Clinic outcomes", "/reports/outcomes"),
-        from: from.to_string(),
-        to: to.to_string(),
-        discharged: r.discharged,
-        rows: table_rows(&r.rows),
-        charts: stratum_charts(&r),
-        error,
-    }
-    .into_response())
+    let layout = Layout::user(&user.auth, "Clinic outcomes", "/reports/outcomes");
+    // A period that cannot be read is refused with what was typed, not
+    // replaced by another.
+    let page = match result {
+        Ok(r) => ReportPage {
+            layout,
+            from: r.from.to_string(),
+            to: r.to.to_string(),
+            discharged: r.discharged,
+            rows: table_rows(&r.rows),
+            charts: stratum_charts(&r),
+            error: None,
+        },
+        Err(message) => {
+            let page = ReportPage {
+                layout,
+                from: q.from.unwrap_or_default(),
+                to: q.to.unwrap_or_default(),
+                discharged: 0,
+                rows: Vec::new(),
+                charts: Vec::new(),
+                error: Some(message),
+            };
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    Ok(page.into_response())
 }

@@ -456,7 +456,7 @@ async fn view(
         {
             page.self_management = self_management_of(&state, &user, id).await?;
             if let Some(r) = &record {
-                let o = r.outcomes(today());
+                let o = r.outcomes(rapport_care::chart::today_of(r));
                 page.outcomes = super::outcomes::clinician_rows(&o);
                 page.pgic = super::outcomes::pgic_words(o.pgic.discharge);
             }

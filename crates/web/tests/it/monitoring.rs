@@ -460,6 +460,23 @@ async fn a_whole_session_is_logged_at_once_or_not_at_all() {
     let (_, before) = app.api_get(&token, &format!("/patients/{p}/logs")).await;
     assert_eq!(logs(&before), 0, "nothing stored: {before}");
 
+    // A skipped exercise is not given a reason the patient did not give.
+    let res = app
+        .submit(
+            &pat,
+            "/me",
+            "/me/session",
+            &[
+                ("e1.exercise_id", "ge-bend-to-knees"),
+                ("e1.name", "Bend to knees"),
+                ("e1.completion", "skipped"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Bend to knees: Why not"), "{page}");
+
     // Three taps: pain before, pain after, "I did them all".
     let res = app
         .submit(

@@ -358,6 +358,20 @@ async fn the_pages_show_the_change_in_words_people_read() {
     let page = res.text().await.unwrap();
     assert!(page.contains("Patients discharged from"), "{page}");
     assert!(page.contains("1 of 1"), "{page}");
+    // A period that cannot be is refused as typed, not replaced by another.
+    let res = clin
+        .get(app.url("/reports/outcomes?from=2026-06-01&to=2026-01-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("To: the end of the period must not be before its start"),
+        "{page}"
+    );
+    assert!(!page.contains("Patients discharged from"), "{page}");
+    assert!(page.contains(r#"value="2026-06-01""#), "{page}");
     let res = me.get(app.url("/reports/outcomes")).send().await.unwrap();
     assert_eq!(res.status(), 403);
 }
